@@ -1,0 +1,150 @@
+"""The archive's data model: small frozen records passed from stage to stage.
+
+decode -> ``DecodedPage``; clean/segment -> ``PageResult`` (articles, furniture, dropped text);
+the build collects them into a ``BuildReport``. Nothing here does any work.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """A message about one input file, optionally one line of it."""
+
+    file: str
+    message: str
+    line: int | None = None
+    level: str = "warning"  # "error" | "warning" | "info"
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.level}: {self.message}"
+
+
+class PageError(Exception):
+    """A page that cannot be read at all. The message always names the file (and line)."""
+
+    def __init__(self, file: str, message: str, line: int | None = None):
+        self.file, self.line, self.message = file, line, message
+        where = f"{file}:{line}" if line else file
+        super().__init__(f"{where}: {message}")
+
+
+@dataclass(frozen=True)
+class DecodedPage:
+    """A raw page decoded to text: BOM removed, line endings normalised to ``\\n``."""
+
+    file: str  # path as given to the build, relative to the project (e.g. "seeds/000_x.txt")
+    sha256: str  # of the raw bytes
+    encoding: str  # "utf-8", "utf-8-sig", "gb18030", "utf-16-le", "utf-16-be"
+    text: str
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+
+@dataclass(frozen=True)
+class PageMeta:
+    """What an archivist recorded about a page file in ``seeds/manifest.yml``; all optional."""
+
+    newspaper: str | None = None
+    date: str | None = None  # ISO "YYYY-MM-DD" (or "YYYY-MM", "YYYY")
+    page: str | None = None  # page number or name, e.g. "4" or "党建"
+    column: str | None = None
+    notes: str | None = None
+
+
+@dataclass(frozen=True)
+class Author:
+    name: str
+    role: str | None = None  # e.g. "本报记者", "通讯员"
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """One body unit. ``kind`` is "text" or "heading" (a section heading inside an article)."""
+
+    text: str
+    kind: str = "text"
+    lines: tuple[int, int] = (0, 0)  # first and last raw line (1-based)
+
+
+@dataclass(frozen=True)
+class Caption:
+    text: str
+    credit: str | None = None
+    lines: tuple[int, int] = (0, 0)
+
+
+@dataclass(frozen=True)
+class Furniture:
+    """Page furniture: editor credits, column banners, page headers, page-wide photo credits."""
+
+    text: str
+    line: int
+    kind: str  # e.g. "editor credit", "column banner", "page header", "photo credit"
+
+
+@dataclass(frozen=True)
+class Dropped:
+    """Text deliberately left out of every article, with the reason."""
+
+    text: str
+    line: int
+    reason: str  # e.g. "duplicate heading", "pull quote", "extraction heading marker"
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A character-level repair of an OCR slip, recorded so it can be audited."""
+
+    line: int
+    before: str
+    after: str
+    rule: str
+
+
+@dataclass(frozen=True)
+class Article:
+    id: str
+    kind: str  # "article" | "photo"
+    title: str
+    title_inferred: bool
+    kicker: str | None
+    subtitle: str | None
+    byline: str | None  # the byline as printed, e.g. "刘文研 本报记者 戈清平"
+    authors: tuple[Author, ...]
+    dateline: str | None  # e.g. "本报讯"
+    lead: str | None  # the opening paragraph: a printed standfirst, else the first paragraph
+    paragraphs: tuple[Paragraph, ...]  # everything after the lead
+    captions: tuple[Caption, ...]
+    zones: tuple[str, ...]
+    date: str | None
+    date_basis: str | None  # "manifest" | "inferred" | None
+    source_file: str
+    source_sha256: str
+    lines: tuple[int, int]
+    meta: PageMeta = field(default_factory=PageMeta)
+
+
+@dataclass(frozen=True)
+class PageResult:
+    """Everything one page turned into."""
+
+    file: str
+    sha256: str
+    encoding: str
+    articles: tuple[Article, ...]
+    furniture: tuple[Furniture, ...]
+    dropped: tuple[Dropped, ...]
+    corrections: tuple[Correction, ...]
+    diagnostics: tuple[Diagnostic, ...]
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    pages: tuple[PageResult, ...]
+    diagnostics: tuple[Diagnostic, ...]  # includes pages that failed to decode
+
+    @property
+    def failed(self) -> bool:
+        return any(d.level == "error" for d in self.diagnostics)

@@ -1,0 +1,73 @@
+"""The build, top to bottom: decode -> clean/segment -> check -> write.
+
+Everything is built in memory first; writing is the last step, so every page sees consistent
+data and a failure in one page never leaves half-written output for the others.
+"""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from .model import BuildReport, Diagnostic, PageError, PageMeta, PageResult
+
+log = logging.getLogger("archive")
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+def page_files(seeds_dir: Path) -> list[Path]:
+    """The page files of a seeds folder, in a stable order (manifest and dot-files excluded)."""
+    return sorted(p for p in seeds_dir.glob("*.txt") if p.is_file() and not p.name.startswith("."))
+
+
+def display_path(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def process_page(path: Path, name: str, meta: PageMeta) -> tuple[PageResult | None, list[Diagnostic]]:
+    """Decode and segment one page; a page that cannot be read gives ``None`` and an error."""
+    from .decode import read_page
+    from .segment import segment_page
+
+    try:
+        page = read_page(path, name)
+    except PageError as err:
+        return None, [Diagnostic(err.file, err.message, err.line, "error")]
+    result = segment_page(page, meta)
+    return result, list(result.diagnostics)
+
+
+def collect(seeds_dir: Path, manifest_path: Path | None = None, root: Path | None = None) -> BuildReport:
+    """Decode and segment every page; never raises for a bad page, it is reported instead."""
+    from .account import check_page
+    from .manifest import load_manifest
+
+    root = root or seeds_dir.parent
+    manifest_path = manifest_path if manifest_path is not None else seeds_dir / "manifest.yml"
+    files = page_files(seeds_dir)
+    metas, diagnostics = load_manifest(manifest_path, [p.name for p in files], display_path(manifest_path, root))
+    pages: list[PageResult] = []
+    for path in files:
+        name = display_path(path, root)
+        result, diags = process_page(path, name, metas.get(path.name, PageMeta()))
+        diagnostics.extend(diags)
+        if result is None:
+            continue
+        problems = check_page(path.read_bytes(), result)
+        diagnostics.extend(problems)
+        if any(d.level == "error" for d in problems):
+            continue  # a page that loses text is not published
+        pages.append(result)
+    return BuildReport(tuple(pages), tuple(diagnostics))
+
+
+def build(seeds_dir: Path, docs_dir: Path, manifest_path: Path | None = None, root: Path | None = None) -> BuildReport:
+    """The whole build: collect every page, then write pages and the data export."""
+    from .write import write_all
+
+    report = collect(seeds_dir, manifest_path, root)
+    write_all(report, docs_dir)
+    return report
