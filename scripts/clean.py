@@ -1,0 +1,267 @@
+"""Cleaning rules: layout repair of text extracted from newspaper PDFs.
+
+Every rule is a pure ``str -> str`` function whose docstring says why it exists and shows a
+before/after example (run as doctests). ``RULES`` lists them in the order ``clean_text`` applies
+them; ``explain`` says which rules changed a given text. No rule creates or removes a Han
+character: OCR repairs, which do change characters, live apart in ``fix_ocr_slips`` and are
+recorded as corrections by the caller.
+
+Careful with generic "fix text" tools: ftfy's width and quote fixes would damage Chinese text.
+Full-width ``，。？“”`` and spaces inside Latin or number runs are left as they are.
+"""
+from __future__ import annotations
+
+import re
+from typing import Callable
+
+HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+# Characters after which Chinese typesetting never has a space: Han and full-width punctuation.
+CJK_PUNCT = "，。、；：？！“”‘’（）《》【】〈〉「」『』…—·～"
+_HAN_RE = re.compile(f"[{HAN}]")
+
+
+def is_han(ch: str) -> bool:
+    """True for a Han (CJK ideograph) character.
+
+    >>> is_han("党"), is_han("a"), is_han("，")
+    (True, False, False)
+    """
+    return bool(_HAN_RE.fullmatch(ch))
+
+
+def han_only(text: str) -> str:
+    """The Han characters of ``text``, in order.
+
+    >>> han_only("2024年，党建+")
+    '年党建'
+    """
+    return "".join(_HAN_RE.findall(text))
+
+
+def join_wrapped(left: str, right: str) -> str:
+    """Join two pieces of one line that the page broke at column width.
+
+    Chinese joins with no space; two Latin words or numbers keep one space between them.
+
+    >>> join_wrapped("高质", "量发展")
+    '高质量发展'
+    >>> join_wrapped("党员 1680", "名，高企")
+    '党员 1680名，高企'
+    >>> join_wrapped("The Communist", "Party of China")
+    'The Communist Party of China'
+    """
+    left, right = left.rstrip(), right.lstrip()
+    if left and right and left[-1].isascii() and left[-1].isalnum() and right[0].isascii() and right[0].isalnum():
+        return f"{left} {right}"
+    return left + right
+
+
+def remove_spaces_between_han(text: str) -> str:
+    """Spaces between two Han characters are extraction artefacts (letter-spaced headings,
+    column breaks inside a word); remove them.
+
+    >>> remove_spaces_between_han("青 岛 高 新 区 将继续")
+    '青岛高新区将继续'
+    >>> remove_spaces_between_han("青岛高新 区全面贯彻")
+    '青岛高新区全面贯彻'
+    """
+    return re.sub(f"(?<=[{HAN}])[ \\t\\u3000\\u00a0]+(?=[{HAN}])", "", text)
+
+
+def remove_letterspacing(text: str) -> str:
+    """A space next to a lone Han character is letter-spacing or a break inside a word, never a
+    phrase separator: remove it. Spaces between phrases of a heading stay.
+
+    >>> remove_letterspacing("青 岛 高 新 区 将继续")
+    '青岛高新区将继续'
+    >>> remove_letterspacing("青岛高新 区")
+    '青岛高新区'
+    >>> remove_letterspacing("赓续红色基因 凝聚磅礴伟力")
+    '赓续红色基因 凝聚磅礴伟力'
+    """
+    pattern = re.compile(f"(?<![{HAN}])[{HAN}][ \\t\\u3000\\u00a0]+(?=[{HAN}])|(?<=[{HAN}])[ \\t\\u3000\\u00a0]+[{HAN}](?![{HAN}])")
+
+    def squeeze(m: re.Match) -> str:
+        return re.sub(r"[ \\t\\u3000\\u00a0]+", "", m.group(0))
+
+    previous = None
+    while previous != text:  # "青 岛 高" needs several passes: matches cannot overlap
+        previous, text = text, pattern.sub(squeeze, text)
+    return text
+
+
+def remove_spaces_around_cjk_punct(text: str) -> str:
+    """No space belongs next to full-width punctuation in Chinese text.
+
+    >>> remove_spaces_around_cjk_punct("设立 120 个党员先锋岗 ，实施“亮身份、")
+    '设立 120 个党员先锋岗，实施“亮身份、'
+    >>> remove_spaces_around_cjk_punct("献。 谷星佐")
+    '献。谷星佐'
+    """
+    text = re.sub(f"[ \\t\\u3000\\u00a0]+(?=[{CJK_PUNCT}])", "", text)
+    return re.sub(f"(?<=[{CJK_PUNCT}])[ \\t\\u3000\\u00a0]+", "", text)
+
+
+def remove_spaces_between_han_and_ascii(text: str) -> str:
+    """Chinese print sets numbers and Latin words inside Han text without spaces; the spaces
+    in extracted text are artefacts. Spaces inside a Latin or number run stay.
+
+    >>> remove_spaces_between_han_and_ascii("自 2019 年青岛功能区")
+    '自2019年青岛功能区'
+    >>> remove_spaces_between_han_and_ascii("上线“惠工 e家”平台; Made in China 2025")
+    '上线“惠工e家”平台; Made in China 2025'
+    """
+    text = re.sub(f"(?<=[{HAN}])[ \\t\\u3000\\u00a0]+(?=[0-9A-Za-z%])", "", text)
+    return re.sub(f"(?<=[0-9A-Za-z%])[ \\t\\u3000\\u00a0]+(?=[{HAN}])", "", text)
+
+
+def collapse_spaces(text: str) -> str:
+    """Runs of spaces (left by extraction) become one; ends are trimmed.
+
+    >>> collapse_spaces("  Made   in  China ")
+    'Made in China'
+    """
+    return re.sub(r"[ \t\u00a0]{2,}", " ", text).strip()
+
+
+_CTX = f"[{HAN}{CJK_PUNCT}]"
+
+
+def fullwidth_punctuation(text: str) -> str:
+    """Half-width punctuation next to Chinese text becomes full-width (``,`` -> ``，``,
+    ``:`` -> ``：``, ``;`` -> ``；``, ``?`` -> ``？``, ``!`` -> ``！``, ``(…)`` -> ``（…）``).
+    Numbers keep theirs: ``3.74``, ``2/3``, ``1+2+N``, ``1,000``, ``10:30``.
+
+    >>> fullwidth_punctuation("面对任务,青岛高新区坚持:以党建引领;如何破解?")
+    '面对任务，青岛高新区坚持：以党建引领；如何破解？'
+    >>> fullwidth_punctuation("工会会员3.74万人,全区2/3的指标,“1+2+N”格局,共1,000人")
+    '工会会员3.74万人，全区2/3的指标，“1+2+N”格局，共1,000人'
+    >>> fullwidth_punctuation("乌鲁木齐高新区(新市区)和AIGC(生成式人工智能)技术")
+    '乌鲁木齐高新区（新市区）和AIGC（生成式人工智能）技术'
+    """
+    for half, full in ((",", "，"), (";", "；"), ("?", "？"), ("!", "！")):
+        text = re.sub(f"(?<={_CTX})[ ]?{re.escape(half)}[ ]?|[ ]?{re.escape(half)}[ ]?(?={_CTX})", full, text)
+    # A colon after Chinese text (a label "编辑:" or "青岛高新区:") or before it; 10:30 stays.
+    text = re.sub(f"(?<={_CTX})[ ]?:[ ]?|(?<![0-9])[ ]?:[ ]?(?={_CTX})", "：", text)
+    # Parentheses whose content or neighbourhood is Chinese.
+    text = re.sub(f"\\(([^()]*[{HAN}][^()]*)\\)", r"（\1）", text)
+    text = re.sub(f"(?<=[{HAN}])\\(([^()]*)\\)", r"（\1）", text)
+    return text
+
+
+def curl_double_quotes(text: str) -> str:
+    """Straight double quotes in Chinese text become “ ” , opening and closing in turn.
+
+    Applied to a whole paragraph, so quotes that a line break separated still pair up.
+
+    >>> curl_double_quotes('打造"党建+"体系 助力发展出"乘"效')
+    '打造“党建+”体系 助力发展出“乘”效'
+    >>> curl_double_quotes('He said "yes"')
+    'He said "yes"'
+    """
+    if '"' not in text or not _HAN_RE.search(text):
+        return text
+    out, opening = [], True
+    for ch in text:
+        if ch == '"':
+            out.append("“" if opening else "”")
+            opening = not opening
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def curl_single_quotes(text: str) -> str:
+    """Straight single quotes used as inner quotes inside Chinese text become ‘ ’.
+
+    >>> curl_single_quotes("“获评'国家知识产权优势企业'”")
+    '“获评‘国家知识产权优势企业’”'
+    >>> curl_single_quotes("it's")
+    "it's"
+    """
+    return re.sub(f"'([^'\\n]*[{HAN}][^'\\n]*)'", r"‘\1’", text)
+
+
+def fullwidth_sentence_period(text: str) -> str:
+    """A half-width full stop that ends a Chinese sentence becomes ``。``; decimals stay.
+
+    >>> fullwidth_sentence_period("取得了良好效果. 2020年增长3.5%.")
+    '取得了良好效果。2020年增长3.5%.'
+    """
+    return re.sub(f"(?<=[{HAN}])\\.(?:[ ]+|$)", "。", text)
+
+
+RULES: tuple[Callable[[str], str], ...] = (
+    collapse_spaces,
+    remove_letterspacing,
+    remove_spaces_between_han_and_ascii,
+    fullwidth_punctuation,
+    curl_double_quotes,
+    curl_single_quotes,
+    fullwidth_sentence_period,
+    remove_spaces_around_cjk_punct,
+    collapse_spaces,
+)
+
+
+def clean_text(text: str) -> str:
+    """Apply every layout rule in order to one field (a paragraph, a title, a caption).
+
+    >>> clean_text('青岛高新区: 打造"党建+"体系 助力发展出"乘"效')
+    '青岛高新区：打造“党建+”体系 助力发展出“乘”效'
+    >>> clean_text(clean_text("青 岛 高 新 区 将 继 续 深 化")) == clean_text("青 岛 高 新 区 将 继 续 深 化")
+    True
+    """
+    for rule in RULES:
+        text = rule(text)
+    return text
+
+
+def clean_running_text(text: str) -> str:
+    """``clean_text`` for running text (lead, body, headings inside the body), where every space
+    between two Han characters goes, including the phrase separators of a printed heading.
+
+    >>> clean_running_text("抓覆盖 党建引领 激活经济发展")
+    '抓覆盖党建引领激活经济发展'
+    """
+    return remove_spaces_between_han(clean_text(text))
+
+
+def explain(text: str) -> list[str]:
+    """Names of the rules that change ``text``, in order.
+
+    >>> explain("青岛高新 区:")
+    ['remove_letterspacing', 'fullwidth_punctuation']
+    """
+    changed = []
+    for rule in RULES:
+        new = rule(text)
+        if new != text:
+            changed.append(rule.__name__)
+        text = new
+    return changed
+
+
+# Character slips of OCR that never form a word in their slipped form; each maps to the word
+# that was printed. Only unambiguous pairs belong here.
+OCR_SLIPS: dict[str, str] = {
+    "人驻": "入驻",
+    "己经": "已经",
+    "巳经": "已经",
+    "自已": "自己",
+}
+
+
+def fix_ocr_slips(text: str) -> tuple[str, list[tuple[str, str]]]:
+    """Repair unambiguous OCR character slips; return the text and the (before, after) pairs.
+
+    >>> fix_ocr_slips("楼宇内31家人驻企业")
+    ('楼宇内31家入驻企业', [('人驻', '入驻')])
+    """
+    found = []
+    for wrong, right in OCR_SLIPS.items():
+        n = text.count(wrong)
+        if n:
+            found.extend([(wrong, right)] * n)
+            text = text.replace(wrong, right)
+    return text, found
