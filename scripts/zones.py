@@ -1,0 +1,258 @@
+"""Which high-tech zones (高新区) an article names, and the surname list for bylines.
+
+The data are two files beside this module, edited by archivists, not by code:
+
+* ``scripts/data/zones.yml``: the gazetteer of national high-tech zones (国家高新区). Each
+  entry has a ``canonical`` name (what the archive shows), the official ``full_name``, the
+  ``aliases`` the press uses, ``city``, ``province`` and ``level``; ``other_places`` lists
+  further place names for zones that are not in the gazetteer.
+* ``scripts/data/surnames.txt``: Chinese surnames, single and compound, one per line.
+
+:func:`find_zones` matches every name of every zone with one regular expression, compiled once
+(an alternation factored by common prefixes), longest name first, so that ``厦门火炬高新区`` is one mention of 厦门火炬高新区 and not also one
+of ``厦门高新区``:
+
+>>> find_zones("此次厦门火炬高新区上榜企业……厦门高新区管委会")
+['厦门火炬高新区']
+>>> find_zones("图片来源:杭州高新区(滨江)")
+['杭州高新区（滨江）']
+
+Zones outside the gazetteer are recognised by the pattern ``<place>高新区`` (or ``<place>市高新区``,
+``<place>国家高新区``), where the place is a gazetteer city (without 市) or one of ``other_places``;
+they are reported as written:
+
+>>> find_zones("日照高新区与青岛高新区签约，日照高新区……")
+['日照高新区', '青岛高新区']
+
+Generic references are not zones:
+
+>>> find_zones("截至目前,该高新区已录入工会组织364个；全国高新区、国家高新区")
+[]
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+ZONES_FILE = DATA_DIR / "zones.yml"
+SURNAMES_FILE = DATA_DIR / "surnames.txt"
+
+#: Words that name no particular zone; no name in the gazetteer may be one of them.
+GENERIC = frozenset({
+    "高新区", "国家高新区", "全国高新区", "该高新区", "本高新区", "各高新区", "省级高新区",
+    "国家级高新区", "高新技术产业开发区", "国家高新技术产业开发区",
+})
+
+# Half-width parentheses are read as full-width ones; canonical names use full-width.
+_PARENS = str.maketrans({"(": "（", ")": "）"})
+# Whitespace between two CJK characters or parentheses is a line break or a typesetting space
+# inside a word (``青 岛高新区``, ``杭州高新区\n(滨江)``): it is dropped before matching.
+_INNER_SPACE = re.compile(r"(?<=[\u3400-\u9fff（）])\s+(?=[\u3400-\u9fff（）])")
+
+
+@dataclass(frozen=True)
+class Zone:
+    """One national high-tech zone of the gazetteer."""
+
+    canonical: str
+    full_name: str
+    aliases: tuple[str, ...] = ()
+    city: str = ""
+    province: str = ""
+    level: str = "national"
+    note: str = ""
+
+    def names(self) -> tuple[str, ...]:
+        """Canonical name, full name and aliases, normalised, without duplicates.
+
+        >>> Zone("杭州高新区（滨江）", "杭州高新技术产业开发区", ("杭州高新区(滨江)", "滨江高新区")).names()
+        ('杭州高新区（滨江）', '杭州高新技术产业开发区', '滨江高新区')
+        """
+        return tuple(dict.fromkeys(_norm(n) for n in (self.canonical, self.full_name, *self.aliases)))
+
+
+def _norm(text: str) -> str:
+    """``text`` as it is matched: full-width parentheses, no whitespace inside words.
+
+    >>> _norm("杭州高新区\\n\\n(滨江)党委"), _norm("青 岛高新区")
+    ('杭州高新区（滨江）党委', '青岛高新区')
+    """
+    return _INNER_SPACE.sub("", text.translate(_PARENS)).strip()
+
+
+@lru_cache(maxsize=1)
+def _load() -> tuple[tuple[Zone, ...], tuple[str, ...]]:
+    data = yaml.safe_load(ZONES_FILE.read_text(encoding="utf-8")) or {}
+    zones = []
+    for i, entry in enumerate(data.get("zones") or [], 1):
+        missing = [k for k in ("canonical", "full_name", "city", "province") if not entry.get(k)]
+        if missing:
+            raise ValueError(f"{ZONES_FILE.name}: zone #{i} ({entry.get('canonical')}) lacks {missing}")
+        zones.append(Zone(
+            canonical=str(entry["canonical"]).strip(),
+            full_name=str(entry["full_name"]).strip(),
+            aliases=tuple(str(a).strip() for a in entry.get("aliases") or ()),
+            city=str(entry["city"]).strip(),
+            province=str(entry["province"]).strip(),
+            level=str(entry.get("level") or "national").strip(),
+            note=str(entry.get("note") or "").strip(),
+        ))
+    places = tuple(str(p).strip() for p in data.get("other_places") or () if str(p).strip())
+    return tuple(zones), places
+
+
+def load_gazetteer() -> list[Zone]:
+    """The zones of ``scripts/data/zones.yml``, in file order (read once, then cached).
+
+    >>> zones = load_gazetteer()
+    >>> len(zones) > 150
+    True
+    >>> next(z for z in zones if z.canonical == "青岛高新区").province
+    '山东省'
+    """
+    return list(_load()[0])
+
+
+def _city_short(city: str) -> str:
+    return city[:-1] if city.endswith("市") and len(city) > 2 else city
+
+
+def _derived(zone: Zone, name: str) -> list[str]:
+    """Forms the press builds from ``name``: 国家 inserted, the city written with 市.
+
+    >>> z = Zone("青岛高新区", "青岛高新技术产业开发区", city="青岛市")
+    >>> _derived(z, "青岛高新区")
+    ['青岛国家高新区', '青岛市高新区', '青岛市国家高新区']
+    """
+    forms = [name]
+    for suffix in ("高新区", "高新技术产业开发区"):
+        if name.endswith(suffix) and len(name) > len(suffix) and not name.endswith("国家" + suffix):
+            forms.append(name[: -len(suffix)] + "国家" + suffix)
+    short = _city_short(zone.city)
+    if zone.city.endswith("市") and short != zone.city and name.startswith(short) \
+            and not name.startswith(zone.city):
+        forms += [zone.city + f[len(short):] for f in list(forms)]
+    return forms[1:]
+
+
+@lru_cache(maxsize=1)
+def _index() -> dict[str, str]:
+    """Every matchable name (normalised) -> canonical name of its zone.
+
+    Names written in the gazetteer must belong to one zone only (a ValueError says which do
+    not); a derived form that two zones would share is left out.
+    """
+    zones, _ = _load()
+    index: dict[str, str] = {}
+    for zone in zones:
+        for name in zone.names():
+            if name in GENERIC:
+                raise ValueError(f"{ZONES_FILE.name}: {zone.canonical}: {name!r} is a generic word")
+            other = index.get(name)
+            if other is not None and other != zone.canonical:
+                raise ValueError(f"{ZONES_FILE.name}: {name!r} names both {other} and {zone.canonical}")
+            index[name] = zone.canonical
+    derived: dict[str, set[str]] = {}
+    for zone in zones:
+        for name in zone.names():
+            for form in _derived(zone, name):
+                if form not in index:
+                    derived.setdefault(form, set()).add(zone.canonical)
+    for form, owners in derived.items():
+        if len(owners) == 1 and form not in GENERIC:
+            index[form] = next(iter(owners))
+    return index
+
+
+def places() -> frozenset[str]:
+    """Place names for the ``<place>高新区`` pattern: gazetteer cities without 市, other_places.
+
+    >>> {"青岛", "乌鲁木齐", "日照"} <= places()
+    True
+    """
+    zones, other = _load()
+    return frozenset({_city_short(z.city) for z in zones} | set(other))
+
+
+def _trie_pattern(words: list[str]) -> str:
+    """One regular expression matching any of ``words``, the longest one where several match.
+
+    The alternation is factored by common prefixes (a trie), so the engine tries one branch per
+    character instead of every name in turn; at each step a longer name is tried before a name
+    that ends there, which makes the match the longest word at that position.
+
+    >>> _trie_pattern(["青岛高新区", "青岛国家高新区", "青海高新区"])
+    '青(?:岛(?:国家高新区|高新区)|海高新区)'
+    >>> [m.group() for m in re.finditer(_trie_pattern(["厦门高新区", "厦门火炬高新区", "厦门"]), "厦门火炬高新区")]
+    ['厦门火炬高新区']
+    """
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}  # end of a word
+
+    def build(node: dict) -> str:
+        alts = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        if "" in node:  # a word ends here: the longer ones first, then stop (greedy ``?``)
+            return body + "?" if len(alts) == 1 and len(body) == 1 else "(?:" + body + ")?"
+        return body
+
+    return build(trie)
+
+
+@lru_cache(maxsize=1)
+def _matcher() -> re.Pattern[str]:
+    """All zone names and every ``<place>高新区`` (also ``…市高新区``, ``…国家高新区``), compiled once."""
+    words = set(_index())
+    words.update(p + suffix for p in places() for suffix in ("高新区", "市高新区", "国家高新区"))
+    return re.compile(_trie_pattern(sorted(words)))
+
+
+def find_zones(text: str) -> list[str]:
+    """Canonical names of the zones named in ``text``, most-mentioned first, ties by first mention.
+
+    Half- and full-width parentheses are alike, and whitespace between two Chinese characters
+    (a line break in a narrow column) does not break a name:
+
+    >>> find_zones("乌鲁木齐高新区(新市区)委常委……为高新区（新市区）经济社会发展……烟台高新区")
+    ['乌鲁木齐高新区（新市区）', '烟台高新区']
+    >>> find_zones("4月15日,由杭州高新区\\n\\n(滨江)党委宣传部主办")
+    ['杭州高新区（滨江）']
+    >>> find_zones("")
+    []
+    """
+    if not text:
+        return []
+    index = _index()
+    counts: Counter[str] = Counter()
+    first: dict[str, int] = {}
+    for m in _matcher().finditer(_norm(text)):
+        name = index.get(m.group(), m.group())  # a zone's canonical name, or as written
+        counts[name] += 1
+        first.setdefault(name, m.start())
+    return sorted(counts, key=lambda n: (-counts[n], first[n]))
+
+
+@lru_cache(maxsize=1)
+def surnames() -> frozenset[str]:
+    """Chinese surnames from ``scripts/data/surnames.txt``, compound ones included (cached).
+
+    >>> s = surnames()
+    >>> {"王", "欧阳", "诸葛"} <= s, "的" in s
+    (True, False)
+    """
+    names: set[str] = set()
+    for line in SURNAMES_FILE.read_text(encoding="utf-8").splitlines():
+        names.update(line.split("#", 1)[0].split())
+    return frozenset(names)
