@@ -28,7 +28,9 @@ def display_path(path: Path, root: Path) -> str:
 
 
 def process_page(path: Path, name: str, meta: PageMeta) -> tuple[PageResult | None, list[Diagnostic]]:
-    """Decode and segment one page; a page that cannot be read gives ``None`` and an error."""
+    """Decode, segment and check one page. A page that cannot be read, or that would lose
+    text, gives ``None`` and errors naming the file; it never stops the other pages."""
+    from .account import check_page
     from .decode import read_page
     from .segment import segment_page
 
@@ -36,13 +38,20 @@ def process_page(path: Path, name: str, meta: PageMeta) -> tuple[PageResult | No
         page = read_page(path, name)
     except PageError as err:
         return None, [Diagnostic(err.file, err.message, err.line, "error")]
-    result = segment_page(page, meta)
-    return result, list(result.diagnostics)
+    try:
+        result = segment_page(page, meta)
+    except Exception as err:  # a bug on one page must not take the archive down
+        log.exception("segmenting %s failed", name)
+        return None, [Diagnostic(name, f"segmentation failed: {type(err).__name__}: {err}", None, "error")]
+    problems = check_page(page.text, result)
+    diagnostics = list(result.diagnostics) + problems
+    if any(d.level == "error" for d in problems):
+        return None, diagnostics  # a page that loses text is not published
+    return result, diagnostics
 
 
 def collect(seeds_dir: Path, manifest_path: Path | None = None, root: Path | None = None) -> BuildReport:
     """Decode and segment every page; never raises for a bad page, it is reported instead."""
-    from .account import check_page
     from .manifest import load_manifest
 
     root = root or seeds_dir.parent
@@ -54,13 +63,8 @@ def collect(seeds_dir: Path, manifest_path: Path | None = None, root: Path | Non
         name = display_path(path, root)
         result, diags = process_page(path, name, metas.get(path.name, PageMeta()))
         diagnostics.extend(diags)
-        if result is None:
-            continue
-        problems = check_page(path.read_bytes(), result)
-        diagnostics.extend(problems)
-        if any(d.level == "error" for d in problems):
-            continue  # a page that loses text is not published
-        pages.append(result)
+        if result is not None:
+            pages.append(result)
     return BuildReport(tuple(pages), tuple(diagnostics))
 
 
