@@ -1,0 +1,259 @@
+"""The write stage: escaping, records, front matter, and how files are written."""
+from __future__ import annotations
+
+import dataclasses
+import html
+import json
+import os
+import re
+
+import markdown
+import pytest
+from mkdocs.config import load_config
+from mkdocs.utils.meta import get_data
+
+from scripts.model import (Article, Author, BuildReport, Caption, Correction, Diagnostic, Dropped,
+                           Furniture, PageMeta, PageResult, Paragraph)
+from scripts.pipeline import PROJECT
+from scripts.write import (FRONT_MATTER_KEYS, article_page, article_record, escape_markdown,
+                           front_matter, source_record, write_all, write_if_changed)
+
+RECORD_KEYS = ["id", "url", "kind", "title", "title_inferred", "kicker", "subtitle", "byline", "authors",
+               "author_roles", "dateline", "zones", "date", "date_basis", "newspaper", "page", "column",
+               "lead", "body", "captions", "source"]
+SOURCE_KEYS = ["file", "sha256", "encoding", "articles", "furniture", "dropped", "corrections", "diagnostics"]
+
+HOSTILE = [
+    "# 标题", "## 二级 ##", "*重点*", "**加粗**", "_x_", "__x__", "a|b|c", "| 表 | 格 |\n|---|---|\n| 1 | 2 |",
+    "<script>alert(1)</script>", "<div>块</div>", "<http://x.cn>", "<!-- 注释 -->",
+    "[链接](http://x)", "![图](x.png)", "[脚注]: http://x", "[TOC]",
+    "1. 第一", "2024. 年", "- 项", "+ 项", "* 项", "> 引", "a > b", "`code`", "```\n代码\n```",
+    "~~~\n代码\n~~~", "~~删除~~", "&amp;", "&lt;", "R&D", "\\", "\\\\", "a\\*b", "{: .cls}", "{#id}",
+    "    缩进四格", "\t制表", "标题\n===", "标题\n---", "---", "***", "- - -", "===",
+    "第一行\n- 第二行\n1. 第三行", "段一\n\n# 段二", "（1）全角括号", "１．全角数字",
+]
+CHINESE = "近年来，青岛高新区以“党建红”引领“科技蓝”：截至目前——拥有党员2720名（含高企党员1680名）！《导报》、３～５年…＃＊｜"
+
+
+@pytest.fixture(scope="module")
+def md_config():
+    """The Markdown extensions exactly as MkDocs loads them from mkdocs.yml (with its built-ins)."""
+    cfg = load_config(str(PROJECT / "mkdocs.yml"))
+    return {"extensions": cfg["markdown_extensions"], "extension_configs": cfg["mdx_configs"]}
+
+
+def render(text: str, md_config) -> str:
+    return markdown.markdown(text, **md_config)
+
+
+def visible(html_text: str) -> str:
+    return html.unescape(re.sub(r"<[^>]*>", "", html_text))
+
+
+def words(text: str) -> str:
+    return " ".join(text.split())
+
+
+# --- escape_markdown ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_escaped_text_renders_literally(text, md_config):
+    out = render(escape_markdown(text), md_config)
+    assert words(visible(out)) == words(text), out
+    assert set(re.findall(r"</?([a-zA-Z0-9]+)", out)) <= {"p"}, out  # no heading, list, code, link…
+
+
+def test_markdown_would_interpret_the_hostile_strings_unescaped(md_config):
+    """The test above is meaningful: without escaping most of these strings become markup."""
+    interpreted = [t for t in HOSTILE if set(re.findall(r"</?([a-zA-Z0-9]+)", render(t, md_config))) - {"p"}]
+    assert len(interpreted) > len(HOSTILE) // 2
+
+
+def test_chinese_text_is_untouched():
+    assert escape_markdown(CHINESE) == CHINESE
+
+
+def test_escaping_does_not_escape_twice(md_config):
+    text = "&#124; \\# &amp;lt;"
+    assert visible(render(escape_markdown(text), md_config)) == text
+
+
+# --- records ----------------------------------------------------------------------------------
+
+def make_article(**changes) -> Article:
+    a = Article(
+        id="abc123", kind="article", title="“党建红”赋能“科技蓝”", title_inferred=False, kicker="引题",
+        subtitle="副题", byline="本报记者 戈清平 通讯员 刘文研",
+        authors=(Author("戈清平", "本报记者"), Author("刘文研", "通讯员")), dateline="本报讯",
+        lead="导语 *不是强调*。", paragraphs=(Paragraph("小标题", "heading", (5, 5)), Paragraph("正文 # 一", "text", (6, 8)),
+                                            Paragraph("1. 正文二", "text", (9, 9))),
+        captions=(Caption("图为党员活动", "本报记者 张三 摄", (10, 10)),), zones=("青岛高新区",),
+        date="2024-04-22", date_basis="manifest", source_file="seeds/000_x.txt", source_sha256="ab" * 32,
+        lines=(3, 12), meta=PageMeta(newspaper="中国高新技术产业导报", date="2024-04-22", page="4", column="党建"))
+    return dataclasses.replace(a, **changes)
+
+
+def make_page(file: str, articles: tuple[Article, ...], **changes) -> PageResult:
+    p = PageResult(file, "cd" * 32, "utf-8", articles, (Furniture("责任编辑：王五", 1, "editor credit"),),
+                   (Dropped("## “党建红”", 2, "extraction heading marker"),), (Correction(7, "党健", "党建", "ocr"),),
+                   (Diagnostic(file, "caption re-joined", 7, "info"),))
+    return dataclasses.replace(p, **changes)
+
+
+def test_article_record_has_exactly_the_documented_keys():
+    rec = article_record(make_article())
+    assert list(rec) == RECORD_KEYS
+    assert rec["url"] == "a/abc123/"
+    assert rec["authors"] == ["戈清平", "刘文研"]
+    assert rec["author_roles"] == [{"name": "戈清平", "role": "本报记者"}, {"name": "刘文研", "role": "通讯员"}]
+    assert rec["zones"] == ["青岛高新区"]
+    assert (rec["newspaper"], rec["page"], rec["column"]) == ("中国高新技术产业导报", "4", "党建")
+    assert rec["lead"] == "导语 *不是强调*。"  # data, not Markdown
+    assert rec["body"] == "## 小标题\n\n正文 \\# 一\n\n1\\. 正文二"
+    assert rec["captions"] == [{"text": "图为党员活动", "credit": "本报记者 张三 摄"}]
+    assert rec["source"] == {"file": "seeds/000_x.txt", "sha256": "ab" * 32, "lines": [3, 12]}
+
+
+def test_article_record_nulls_and_empty_lists():
+    rec = article_record(make_article(kicker=None, subtitle=None, byline=None, authors=(Author("张三"),),
+                                      dateline=None, zones=(), date=None, date_basis=None, meta=PageMeta()))
+    assert rec["subtitle"] is None and rec["byline"] is None and rec["date_basis"] is None
+    assert rec["author_roles"] == [{"name": "张三", "role": None}]
+    assert rec["zones"] == [] and rec["column"] is None
+    json.dumps(rec)  # serialisable: lists and dicts only
+
+
+def test_source_record():
+    a2 = make_article(id="second", lines=(20, 30))
+    rec = source_record(make_page("seeds/000_x.txt", (a2, make_article())))
+    assert list(rec) == SOURCE_KEYS
+    assert rec["articles"] == ["abc123", "second"]  # page order
+    assert rec["furniture"] == [{"text": "责任编辑：王五", "line": 1, "kind": "editor credit"}]
+    assert rec["dropped"] == [{"text": "## “党建红”", "line": 2, "reason": "extraction heading marker"}]
+    assert rec["corrections"] == [{"line": 7, "before": "党健", "after": "党建", "rule": "ocr"}]
+    assert rec["diagnostics"] == ["seeds/000_x.txt:7: info: caption re-joined"]
+
+
+# --- front matter and pages -------------------------------------------------------------------
+
+TRICKY_VALUES = ["是: 否", "- x", "#", "null", "yes", "No", "~", "123", "04", "1e3", "2024-04-22", "“引号”",
+                 "‘单引’", "'", '"', "---", "...", "a\n---\nb", "a\n...\n", " 前后空格 ", "", "@x", "`x`",
+                 "{a: 1}", "[1, 2]", "a: b\nc: d", "&x", "*x", "!x", "%x", "？：", "\\", "\t制表"]
+
+
+@pytest.mark.parametrize("value", TRICKY_VALUES)
+def test_front_matter_round_trips(value):
+    data = {"id": "x", "title": value, "zones": [value], "source": {"file": value, "lines": [1, 2]},
+            "n": None, "flag": True}
+    doc, meta = get_data(front_matter(data) + "\n# 正文\n")
+    assert meta == data
+    assert doc == "# 正文\n"
+
+
+def test_article_page_front_matter_is_the_record_without_body():
+    a = make_article(title="是: 否", kicker="- x", subtitle="#", byline="null", dateline="yes", zones=("123",),
+                     meta=PageMeta(newspaper="“导报”", page="04", column="---"),
+                     captions=(Caption("...\n---", None),))
+    doc, meta = get_data(article_page(a))
+    rec = article_record(a)
+    assert meta == {k: rec[k] for k in FRONT_MATTER_KEYS}
+    assert list(meta) == list(FRONT_MATTER_KEYS)
+    assert meta["zones"] == ["123"] and isinstance(meta["authors"], list)
+
+
+def test_article_page_content(md_config):
+    a = make_article(title="<script>alert(1)</script> *标题*", title_inferred=True, date_basis="inferred")
+    doc, _ = get_data(article_page(a))
+    out = render(doc, md_config)
+    assert "<script" not in out and "&lt;script&gt;alert(1)&lt;/script&gt; *标题*" in out
+    assert "标题为整理者据正文拟定" in out
+    assert "2024-04-22（推断）" in visible(out)
+    assert "<strong>本报讯</strong> 导语 *不是强调*。" in out
+    assert re.search(r"<h2[^>]*>小标题", out) and re.search(r"<h2[^>]*>图片说明", out)
+    assert "图为党员活动 —— 本报记者 张三 摄" in visible(out)
+    assert "seeds/000_x.txt，第 3–12 行" in visible(out)
+    assert "本报记者 戈清平、通讯员 刘文研" in visible(out)
+
+
+def test_article_page_without_date(md_config):
+    doc, _ = get_data(article_page(make_article(date=None, date_basis=None)))
+    assert "日期未知" in visible(render(doc, md_config))
+
+
+# --- files ------------------------------------------------------------------------------------
+
+def report_of(*pages: PageResult) -> BuildReport:
+    return BuildReport(pages, ())
+
+
+def sample_report() -> BuildReport:
+    p1 = make_page("seeds/001_b.txt", (make_article(id="b2", lines=(40, 50), source_file="seeds/001_b.txt"),
+                                       make_article(id="b1", lines=(1, 30), source_file="seeds/001_b.txt")))
+    p0 = make_page("seeds/000_a.txt", (make_article(id="a1", source_file="seeds/000_a.txt"),))
+    return report_of(p1, p0)
+
+
+def test_json_lines_are_utf8_sorted_and_not_ascii_escaped(tmp_path):
+    write_all(sample_report(), tmp_path)
+    raw = (tmp_path / "data" / "articles.jsonl").read_bytes()
+    assert "“党建红”赋能“科技蓝”".encode("utf-8") in raw and b"\\u" not in raw
+    lines = raw.decode("utf-8").splitlines()
+    assert [json.loads(l)["id"] for l in lines] == ["a1", "b1", "b2"]
+    assert json.loads(lines[0]) == article_record(make_article(id="a1", source_file="seeds/000_a.txt"))
+    sources = (tmp_path / "data" / "sources.jsonl").read_text(encoding="utf-8").splitlines()
+    assert [json.loads(l)["file"] for l in sources] == ["seeds/000_a.txt", "seeds/001_b.txt"]
+    assert json.loads(sources[1])["articles"] == ["b1", "b2"]
+    assert "责任编辑" in sources[0]
+    assert sorted(p.name for p in (tmp_path / "a").iterdir()) == ["a1.md", "b1.md", "b2.md"]
+    index = (tmp_path / "articles.md").read_text(encoding="utf-8")
+    assert get_data(index)[1] == {"title": "文章"}
+    assert index.index("(a/a1.md)") < index.index("(a/b1.md)") < index.index("(a/b2.md)")
+
+
+def test_write_is_deterministic(tmp_path):
+    write_all(sample_report(), tmp_path / "one")
+    r = sample_report()
+    write_all(report_of(*reversed(r.pages)), tmp_path / "two")
+    for rel in ("articles.md", "data/articles.jsonl", "data/sources.jsonl", "a/b1.md"):
+        assert (tmp_path / "one" / rel).read_bytes() == (tmp_path / "two" / rel).read_bytes()
+
+
+def test_unchanged_files_are_not_rewritten(tmp_path):
+    write_all(sample_report(), tmp_path)
+    files = [p for p in tmp_path.rglob("*") if p.is_file()]
+    assert len(files) == 6
+    for p in files:
+        os.utime(p, ns=(1_000_000_000, 1_000_000_000))
+    write_all(sample_report(), tmp_path)
+    assert {p: p.stat().st_mtime_ns for p in files} == {p: 1_000_000_000 for p in files}
+    # a changed article is rewritten, the others are not
+    r = sample_report()
+    changed = dataclasses.replace(r.pages[1], articles=(make_article(id="a1", title="新标题",
+                                                                     source_file="seeds/000_a.txt"),))
+    write_all(report_of(r.pages[0], changed), tmp_path)
+    assert (tmp_path / "a" / "a1.md").stat().st_mtime_ns != 1_000_000_000
+    assert (tmp_path / "a" / "b1.md").stat().st_mtime_ns == 1_000_000_000
+
+
+def test_write_if_changed(tmp_path):
+    path = tmp_path / "sub" / "x.md"
+    assert write_if_changed(path, "党建\n") is True
+    assert write_if_changed(path, "党建\n") is False
+    assert write_if_changed(path, "党建！\n") is True
+    assert path.read_text(encoding="utf-8") == "党建！\n"
+
+
+def test_stale_article_pages_are_removed_and_nothing_else(tmp_path):
+    keep_outside = [tmp_path / "index.md", tmp_path / "old.md", tmp_path / "data" / "extra.jsonl",
+                    tmp_path / "a" / "sub" / "nested.md", tmp_path / "a" / "notes.txt"]
+    for p in keep_outside:
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text("手写", encoding="utf-8")
+    (tmp_path / "a" / "gone.md").write_text("旧", encoding="utf-8")
+    write_all(sample_report(), tmp_path)
+    assert not (tmp_path / "a" / "gone.md").exists()
+    assert all(p.read_text(encoding="utf-8") == "手写" for p in keep_outside)
+    r = sample_report()
+    write_all(report_of(r.pages[0]), tmp_path)  # page 000_a no longer produced
+    assert sorted(p.name for p in (tmp_path / "a").glob("*.md")) == ["b1.md", "b2.md"]
+    assert all(p.exists() for p in keep_outside)
