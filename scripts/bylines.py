@@ -25,6 +25,10 @@ NOT_NAMES = frozenset(
 )
 
 
+# Function characters that do not occur in given names ("党建在" is not a person).
+NOT_IN_GIVEN_NAMES = frozenset("的了在是和与及等为之其这那个们中上下不也都就而或把被从向对将于所以")
+
+
 @lru_cache(maxsize=1)
 def surnames() -> frozenset[str]:
     """Chinese surnames (single and compound), from ``scripts/data/surnames.txt``."""
@@ -41,14 +45,15 @@ def surnames() -> frozenset[str]:
 def is_name(token: str) -> bool:
     """A plausible Chinese personal name: a known surname followed by one or two characters.
 
-    >>> is_name("戈清平"), is_name("高欣"), is_name("党建在高新"), is_name("同时")
-    (True, True, False, False)
+    >>> is_name("戈清平"), is_name("高欣"), is_name("党建在高新"), is_name("同时"), is_name("党建在")
+    (True, True, False, False, False)
     """
     if not re.fullmatch(r"[\u4e00-\u9fff]{2,4}", token) or token in NOT_NAMES:
         return False
     for sn in sorted(surnames(), key=len, reverse=True):
         if token.startswith(sn) and 1 <= len(token) - len(sn) <= 2:
-            return True
+            given = token[len(sn):]
+            return not any(ch in NOT_IN_GIVEN_NAMES for ch in given)
     return False
 
 

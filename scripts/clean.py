@@ -139,6 +139,14 @@ def fullwidth_punctuation(text: str) -> str:
     >>> fullwidth_punctuation("乌鲁木齐高新区(新市区)和AIGC(生成式人工智能)技术")
     '乌鲁木齐高新区（新市区）和AIGC（生成式人工智能）技术'
     """
+    previous = None
+    while previous != text:  # "党,," : the second comma sees Chinese context only after the first
+        previous = text
+        text = _fullwidth_punctuation_once(text)
+    return text
+
+
+def _fullwidth_punctuation_once(text: str) -> str:
     for half, full in ((",", "，"), (";", "；"), ("?", "？"), ("!", "！")):
         text = re.sub(f"(?<={_CTX})[ ]?{re.escape(half)}[ ]?|[ ]?{re.escape(half)}[ ]?(?={_CTX})", full, text)
     # A colon after Chinese text (a label "编辑:" or "青岛高新区:") or before it; 10:30 stays.
@@ -212,8 +220,12 @@ def clean_text(text: str) -> str:
     >>> clean_text(clean_text("青 岛 高 新 区 将 继 续 深 化")) == clean_text("青 岛 高 新 区 将 继 续 深 化")
     True
     """
-    for rule in RULES:
-        text = rule(text)
+    for _ in range(5):  # rules feed each other (a curled quote gives a comma Chinese context)
+        previous = text
+        for rule in RULES:
+            text = rule(text)
+        if text == previous:
+            break
     return text
 
 
@@ -224,7 +236,7 @@ def clean_running_text(text: str) -> str:
     >>> clean_running_text("抓覆盖 党建引领 激活经济发展")
     '抓覆盖党建引领激活经济发展'
     """
-    return remove_spaces_between_han(clean_text(text))
+    return clean_text(remove_spaces_between_han(clean_text(text)))
 
 
 def explain(text: str) -> list[str]:

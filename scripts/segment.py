@@ -429,6 +429,8 @@ class Assembler:
                         group.append(units[i])
                 if self._is_trailing(i):
                     trailing.append(group)
+                elif cur is not None and not cur.closed and not cur.headline and not cur.body:
+                    cur.headline = group  # a byline printed above the headline
                 else:
                     cur = Draft(headline=group)
                     drafts.append(cur)
@@ -453,6 +455,10 @@ class Assembler:
                         cur.closed = True
             i += 1
         self._attach_trailing(drafts, trailing)
+        for d in drafts:
+            if not d.body and not d.headline:
+                for u in d.byline_units:  # never lose text: a byline that heads nothing
+                    seg.dropped.append(Dropped(clean_text(u.text), u.first, "byline with no article"))
         articles = [self._article(d) for d in drafts if d.body or d.headline]
         articles = self._attach_captions(articles, captions, credits)
         return PageResult(
