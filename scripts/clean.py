@@ -90,6 +90,16 @@ def remove_letterspacing(text: str) -> str:
     return text
 
 
+SPACES = "[ \\t\\u3000\\u00a0]+"
+
+
+def _drop_spaces_between(text: str, left: str, right: str, both_ways: bool = False) -> str:
+    """Remove spaces that stand between a ``left`` and a ``right`` character (and, with
+    ``both_ways``, between a ``right`` and a ``left`` one)."""
+    text = re.sub(f"(?<={left}){SPACES}(?={right})", "", text)
+    return re.sub(f"(?<={right}){SPACES}(?={left})", "", text) if both_ways else text
+
+
 def remove_spaces_around_cjk_punct(text: str) -> str:
     """No space belongs next to full-width punctuation in Chinese text.
 
@@ -98,8 +108,7 @@ def remove_spaces_around_cjk_punct(text: str) -> str:
     >>> remove_spaces_around_cjk_punct("献。 谷星佐")
     '献。谷星佐'
     """
-    text = re.sub(f"[ \\t\\u3000\\u00a0]+(?=[{CJK_PUNCT}])", "", text)
-    return re.sub(f"(?<=[{CJK_PUNCT}])[ \\t\\u3000\\u00a0]+", "", text)
+    return _drop_spaces_between(text, "[^\\s]", f"[{CJK_PUNCT}]", both_ways=True)
 
 
 def remove_spaces_between_han_and_ascii(text: str) -> str:
@@ -111,8 +120,7 @@ def remove_spaces_between_han_and_ascii(text: str) -> str:
     >>> remove_spaces_between_han_and_ascii("上线“惠工 e家”平台; Made in China 2025")
     '上线“惠工e家”平台; Made in China 2025'
     """
-    text = re.sub(f"(?<=[{HAN}])[ \\t\\u3000\\u00a0]+(?=[0-9A-Za-z%])", "", text)
-    return re.sub(f"(?<=[0-9A-Za-z%])[ \\t\\u3000\\u00a0]+(?=[{HAN}])", "", text)
+    return _drop_spaces_between(text, f"[{HAN}]", "[0-9A-Za-z%]", both_ways=True)
 
 
 def collapse_spaces(text: str) -> str:
