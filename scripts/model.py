@@ -104,6 +104,24 @@ class Correction:
 
 
 @dataclass(frozen=True)
+class Person:
+    """Someone named in an article with the title the text gives them."""
+
+    name: str
+    title: str | None = None  # e.g. "党工委书记、管委会主任"
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A numeric fact: ``党员2720名`` -> subject 党员, value 2720, unit 名, with its sentence."""
+
+    subject: str
+    value: str  # as printed, e.g. "2720", "3.74万", "超670"
+    unit: str
+    sentence: str
+
+
+@dataclass(frozen=True)
 class Article:
     id: str
     kind: str  # "article" | "photo"
@@ -124,6 +142,16 @@ class Article:
     source_sha256: str
     lines: tuple[int, int]
     meta: PageMeta = field(default_factory=PageMeta)
+    # Filled by the enrich and link stages (scripts/enrich.py, scripts/link.py).
+    date_evidence: str | None = None  # the phrase an inferred date rests on
+    people: tuple[Person, ...] = ()
+    organizations: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()
+    figures: tuple[Figure, ...] = ()
+    related: tuple[str, ...] = ()  # ids, best first
+    related_scores: tuple[float, ...] = ()  # cosine similarity, same order as related
+    near_duplicates: tuple[str, ...] = ()  # ids of articles reusing the same passages
 
 
 @dataclass(frozen=True)
