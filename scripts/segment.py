@@ -44,7 +44,7 @@ from .model import (
     PageResult,
     Paragraph,
 )
-from .zones import find_zones
+from .zones import find_zones, primary_zones
 
 # Words that open a new paragraph; a paragraph cut mid-sentence is not joined to a block that
 # starts with one of these unless the words across the cut are evidence of a join.
@@ -657,7 +657,10 @@ class Assembler:
             lead=rec["lead"],
             paragraphs=rec["paragraphs"],
             captions=captions,
-            zones=tuple(find_zones(text + " " + " ".join(c.text for c in captions))),
+            zones=tuple(primary_zones(
+                "" if rec["title_inferred"] else rec["title"], rec["kicker"],
+                " ".join([rec["lead"] or ""] + [p.text for p in rec["paragraphs"]] + [c.text for c in captions]),
+            )),
             date=seg.meta.date,
             date_basis="manifest" if seg.meta.date else None,
             source_file=page.file,

@@ -256,3 +256,47 @@ def surnames() -> frozenset[str]:
     for line in SURNAMES_FILE.read_text(encoding="utf-8").splitlines():
         names.update(line.split("#", 1)[0].split())
     return frozenset(names)
+
+
+def zone_mentions(text: str) -> Counter[str]:
+    """How often each zone is named in ``text`` (canonical names).
+
+    >>> zone_mentions("青岛高新区……青岛高新区与济宁高新区")
+    Counter({'青岛高新区': 2, '济宁高新区': 1})
+    """
+    index = _index()
+    return Counter(index.get(m.group(), m.group()) for m in _matcher().finditer(_norm(text)))
+
+
+@lru_cache(maxsize=1)
+def _short_form() -> tuple[re.Pattern[str], dict[str, str]]:
+    """``宝鸡高新`` followed by anything but 区/技术: the press's short form of a zone's name."""
+    by_city: dict[str, str] = {}
+    for zone in load_gazetteer():
+        short = _city_short(zone.city)
+        if len(short) >= 2 and zone.canonical == f"{short}高新区":
+            by_city[short] = zone.canonical
+    alternation = "|".join(sorted(map(re.escape, by_city), key=len, reverse=True))
+    return re.compile(f"({alternation})高新(?![区技])"), by_city
+
+
+def primary_zones(title: str, kicker: str | None, text: str) -> list[str]:
+    """The zones an article is about, the primary one first: mentions in the headline count
+    three times, in the kicker twice. When the text names no zone in full, the short form
+    (``宝鸡高新创业中心`` -> 宝鸡高新区) stands in.
+
+    >>> primary_zones("济宁高新区党建引领政务服务升级", None, "济宁市……青岛高新区、青岛高新区")
+    ['济宁高新区', '青岛高新区']
+    >>> primary_zones("", None, "从宝鸡高新创业服务中心了解到")
+    ['宝鸡高新区']
+    """
+    counts = zone_mentions(text)
+    for name, n in zone_mentions(title).items():
+        counts[name] += 3 * n
+    for name, n in zone_mentions(kicker or "").items():
+        counts[name] += 2 * n
+    if not counts:
+        pattern, by_city = _short_form()
+        counts.update(by_city[m.group(1)] for m in pattern.finditer(_norm(text)))
+    first = {name: i for i, name in enumerate(find_zones(" ".join([title, kicker or "", text])))}
+    return sorted(counts, key=lambda n: (-counts[n], first.get(n, 1 << 30)))
