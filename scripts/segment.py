@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from .bylines import parse_byline, split_signoff
@@ -55,7 +56,7 @@ OPENERS = (
 PULL_QUOTE_MAX_PAGE = 300_000  # Han characters; larger pages skip the quadratic pull-quote pass
 
 
-@dataclass
+@dataclass(eq=False)  # a unit is an identity: two blocks with equal text are still two blocks
 class Unit:
     """A block on its way to becoming part of an article: text plus the lines it came from."""
 
@@ -105,24 +106,37 @@ def caption_like(text: str) -> bool:
     return 0 < visual_width(text) <= 80
 
 
-def boundary_evidence(before: str, after: str, page_han: str) -> bool:
+class NgramCounts:
+    """How often each 2- and 3-character Han string occurs on a page, counted once, lazily."""
+
+    def __init__(self, han: str):
+        self.han = han
+        self._counts: Counter[str] | None = None
+
+    def __getitem__(self, s: str) -> int:
+        if self._counts is None:
+            h = self.han
+            self._counts = Counter(h[i : i + 2] for i in range(len(h) - 1))
+            self._counts.update(h[i : i + 3] for i in range(len(h) - 2))
+        return self._counts[s]
+
+
+def boundary_evidence(before: str, after: str, counts: NgramCounts) -> bool:
     """True when the characters across a cut form a string printed elsewhere on the page
     (``…等党`` + ``建标语…``: 党建 occurs many times), i.e. the cut is inside a word.
 
-    >>> boundary_evidence("等党", "建标语", "党建党建党建")
+    >>> boundary_evidence("等党", "建标语", NgramCounts("党建党建党建"))
     True
-    >>> boundary_evidence("发展的格", "这些成绩", "党建党建")
+    >>> boundary_evidence("发展的格", "这些成绩", NgramCounts("党建党建"))
     False
     """
-    a, b = han_only(before)[-3:], han_only(after)[:3]
-    if not a or not b:
-        return False
+    a, b = han_only(before)[-2:], han_only(after)[:2]
     for i in range(len(a)):
         for j in range(1, len(b) + 1):
             s = a[i:] + b[:j]
-            if len(s) < 2 or len(s) > 5 or re.search("[的了是和与在及等为]", s):
+            if len(s) < 2 or len(s) > 3 or re.search("[的了是和与在及等为]", s):
                 continue
-            if page_han.count(s) >= (3 if len(s) == 2 else 2):
+            if counts[s] >= (3 if len(s) == 2 else 2):
                 return True
     return False
 
@@ -149,6 +163,7 @@ class PageSegmenter:
         self.prep = prepare_lines(page.text)
         self.units = [Unit(b, self._initial_role(b)) for b in build_blocks(self.prep)]
         self.page_han = han_only(page.text)
+        self.ngrams = NgramCounts(self.page_han)
         self.diagnostics: list[Diagnostic] = list(page.diagnostics)
         self.corrections = [Correction(no, before, after, rule) for no, before, after, rule in self.prep.corrections]
         self.dropped = [Dropped(text, no, reason) for no, text, reason in self.prep.dropped]
@@ -236,7 +251,7 @@ class PageSegmenter:
                 break
             if first_body is None:
                 first_body = j
-            if boundary_evidence(u.text, v.text, self.page_han):
+            if boundary_evidence(u.text, v.text, self.ngrams):
                 return j, skipped
             if caption_like(v.text) and ends_sentence(v.text):
                 skipped.append(j)
@@ -596,6 +611,7 @@ class Assembler:
         seg = self.seg
         pairs = pair_credits(captions, credits, seg)
         records = list(drafts)
+        self._zones_of = {id(r): set(find_zones(article_text(r))) for r in records}  # once per record
         photos: list[dict] = []
         for cap, credit in pairs:
             # A caption that is a sentence is running text; a label ("蓝色智谷 烟台高新区全景")
@@ -627,10 +643,10 @@ class Assembler:
             return None
         named = set(find_zones(text))
         if len(records) == 1:
-            zones = set(find_zones(article_text(records[0])))
+            zones = self._zones_of[id(records[0])]
             return records[0] if not named or named & zones or not zones else None
         if named:
-            scored = [(len(named & set(find_zones(article_text(r)))), r) for r in records]
+            scored = [(len(named & self._zones_of[id(r)]), r) for r in records]
             best = max(scored, key=lambda s: s[0])
             return best[1] if best[0] else None
         before = [r for r in records if r["lines"][0] <= line]
