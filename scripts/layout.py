@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import statistics
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from .bylines import parse_byline, split_signoff
 from .clean import HAN, han_only
@@ -138,7 +139,7 @@ class Line:
     marker: int = 0  # extraction heading marker level (## -> 2)
     bullet: bool = False
 
-    @property
+    @cached_property
     def width(self) -> float:
         return visual_width(self.text)
 

@@ -53,7 +53,8 @@ OPENERS = (
     "这些", "这是", "这一", "此外", "同时", "与此同时", "近日", "近年来", "今年", "去年", "目前", "截至",
     "据悉", "据了解", "下一步", "未来", "为此", "另外", "其中", "随后", "此次", "记者", "原来", "正是",
 )
-PULL_QUOTE_MAX_PAGE = 300_000  # Han characters; larger pages skip the quadratic pull-quote pass
+PULL_QUOTE_MAX_PAGE = 300_000
+CREDIT_REACH = 120  # raw lines: how far from its caption a photo credit may be printed  # Han characters; larger pages skip the quadratic pull-quote pass
 
 
 @dataclass(eq=False)  # a unit is an identity: two blocks with equal text are still two blocks
@@ -699,12 +700,14 @@ def pair_credits(captions: list[Unit], credits: list[Unit], seg: PageSegmenter) 
     """Give each photo credit to one caption: the uncredited caption nearest to it that names
     the same place, else the nearest uncredited one before it, else after it."""
     owner: dict[int, Unit] = {}
+    zones_of = {id(c): set(find_zones(c.text)) for c in captions}
     for credit in credits:
-        free = [c for c in captions if id(c) not in owner]
+        # a credit stands next to its photo: look at the captions within a page-section's reach
+        free = [c for c in captions if id(c) not in owner and abs(c.first - credit.first) <= CREDIT_REACH]
         if not free:
-            break
+            continue
         named = set(find_zones(credit.text))
-        same = [c for c in free if named and named & set(find_zones(c.text))]
+        same = [c for c in free if named and named & zones_of[id(c)]]
         pool = same or free
         before = [c for c in pool if c.last < credit.first]
         after = [c for c in pool if c.first > credit.last]
