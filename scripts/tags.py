@@ -1,0 +1,183 @@
+"""Tags: 5–10 keywords per article, by TF-IDF over the archive itself.
+
+**Candidates** are the words :mod:`scripts.nlp` cuts from the heading and text that a
+researcher could click: nouns and noun-like words (jieba tags ``n nz vn l j``) and the terms of
+the domain user dictionary; at least two characters; never a stopword, a number or a word with a
+digit or Latin letter (unless it is a user-dictionary term such as ``1+2+N``), the name of a
+person (``nr``), place (``ns``) or organisation (``nt``, also in the user dictionary), or of a
+zone (zones have their own index).
+
+**Score** of a candidate in an article: ``(1 + log tf) * idf * bonus``, where ``tf`` counts the
+word in the text plus ``TITLE_WEIGHT`` times in the heading (kicker, title, subtitle),
+``idf = log((N+1)/(df+1)) + 1`` over the N articles of the archive (:meth:`Tagger.fit`), and
+``bonus`` is ``USERDICT_BONUS`` for user-dictionary terms. Tags are the ``k`` best (5–10,
+default 8), by score, then by the term; fewer only when the article has fewer candidates.
+
+**Editorial rules** (``seeds/tags.yml``, :func:`load_tag_rules`): ``merge`` maps synonyms to a
+canonical term before counting (so their counts add up), ``ban`` removes terms, ``rename``
+changes the label last.
+
+>>> tagger = Tagger().fit(["园区设立党员先锋岗。", "企业成立工会。", "工会组织覆盖。"])
+>>> tagger.tags_for("党员先锋岗", "园区设立党员先锋岗，设立孵化器。", k=5)
+['党员先锋岗', '孵化器']
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable
+
+import yaml
+
+from . import nlp
+from .model import Article
+
+TITLE_WEIGHT = 3  # a word in the title counts as this many words of text
+USERDICT_BONUS = 1.5
+DEFAULT_K = 8
+MIN_TAGS, MAX_TAGS = 5, 10
+#: jieba tags of words that can be tags: noun, other proper noun, verbal noun, set phrase,
+#: abbreviation. Names of people (nr*), places (ns) and organisations (nt) never are, not even
+#: when they are in the user dictionary.
+CANDIDATE_POS = frozenset({"n", "nz", "vn", "l", "j"})
+NAME_POS = ("nr", "ns", "nt")
+_HAN = re.compile(r"[\u3400-\u9fff]")
+_DIGIT_OR_LATIN = re.compile(r"[0-9A-Za-z０-９Ａ-Ｚａ-ｚ.%+\-]")
+
+
+@dataclass(frozen=True)
+class TagRules:
+    """What an editor decided in ``tags.yml``: synonyms merged, terms renamed, terms banned."""
+
+    merge: dict[str, str] = field(default_factory=dict)  # synonym -> canonical
+    rename: dict[str, str] = field(default_factory=dict)  # old label -> new label
+    ban: frozenset[str] = frozenset()
+
+
+def load_tag_rules(path: Path | str) -> TagRules:
+    """The rules of a ``tags.yml``; a missing file means no rules. Raises ``ValueError`` naming
+    the file for anything that is not the documented format.
+
+    >>> load_tag_rules("/nonexistent/tags.yml")
+    TagRules(merge={}, rename={}, ban=frozenset())
+    """
+    path = Path(path)
+    if not path.is_file():
+        return TagRules()
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as err:
+        raise ValueError(f"{path}: not valid YAML: {err}") from err
+    if not isinstance(data, dict) or set(data) - {"merge", "rename", "ban"}:
+        found = sorted(map(str, data)) if isinstance(data, dict) else type(data).__name__
+        raise ValueError(f"{path}: expected a mapping with the keys merge, rename, ban; found {found}")
+    maps = {}
+    for key in ("merge", "rename"):
+        value = data.get(key) or {}
+        if not isinstance(value, dict):
+            raise ValueError(f"{path}: {key} must map a term to a term")
+        maps[key] = {str(k).strip(): str(v).strip() for k, v in value.items()}
+    ban = data.get("ban") or []
+    if not isinstance(ban, list):
+        raise ValueError(f"{path}: ban must be a list of terms")
+    return TagRules(maps["merge"], maps["rename"], frozenset(str(b).strip() for b in ban))
+
+
+@lru_cache(maxsize=1)
+def _excluded() -> frozenset[str]:
+    """Zone names and the places zones are named after (青岛, 青岛高新区…), and generic zone words."""
+    from .zones import GENERIC, places
+
+    return nlp.zone_words() | places() | GENERIC
+
+
+def is_candidate(word: str, pos: str) -> bool:
+    """Whether a word (with its jieba part of speech) may be a tag.
+
+    >>> is_candidate("党员先锋岗", "nz"), is_candidate("1+2+N", "nz"), is_candidate("2720", "m")
+    (True, True, False)
+    >>> is_candidate("工作", "vn"), is_candidate("刘森", "nr"), is_candidate("青岛高新区", "ns")
+    (False, False, False)
+    """
+    if len(word) < 2 or word in nlp.stopwords() or word in _excluded() or pos.startswith(NAME_POS):
+        return False
+    if word in nlp.user_words():
+        return True
+    return pos in CANDIDATE_POS and bool(_HAN.search(word)) and not _DIGIT_OR_LATIN.search(word)
+
+
+@lru_cache(maxsize=4096)
+def candidates(text: str) -> tuple[str, ...]:
+    """The candidate words of ``text``, in order, repeated as often as they occur.
+
+    >>> candidates("青岛高新区设立党员先锋岗120个，担任“两代表一委员”")
+    ('党员先锋岗', '两代表一委员')
+    """
+    return tuple(w for w, pos in nlp.pos_tag(text) if is_candidate(w, pos))
+
+
+class Tagger:
+    """Ranks an article's candidate words against the archive (``fit`` first, then ``tags_for``)."""
+
+    def __init__(self, rules: TagRules | None = None):
+        self.rules = rules or TagRules()
+        self.n_docs = 0
+        self.df: Counter[str] = Counter()
+
+    def _terms(self, text: str) -> list[str]:
+        """Candidates of ``text`` after ``merge``, without banned terms."""
+        merged = (self.rules.merge.get(w, w) for w in candidates(text))
+        return [w for w in merged if w not in self.rules.ban]
+
+    def fit(self, texts: list[str]) -> Tagger:
+        """Document frequencies over the archive: each text is one article (title included)."""
+        self.n_docs = len(texts)
+        self.df = Counter(term for text in texts for term in set(self._terms(text)))
+        return self
+
+    def idf(self, term: str) -> float:
+        """``log((N+1)/(df+1)) + 1``: 1 for a term in every article, more for rarer ones."""
+        return math.log((self.n_docs + 1) / (self.df[term] + 1)) + 1
+
+    def scores(self, title: str, text: str) -> dict[str, float]:
+        """Every candidate of the article with its score (see the module's docstring)."""
+        tf = Counter(self._terms(text))
+        for term in self._terms(title):
+            tf[term] += TITLE_WEIGHT
+        users = nlp.user_words()
+        return {t: (1 + math.log(n)) * self.idf(t) * (USERDICT_BONUS if t in users else 1)
+                for t, n in tf.items()}
+
+    def tags_for(self, title: str, text: str, k: int = DEFAULT_K) -> list[str]:
+        """The ``k`` (5–10) best tags of one article, best first, renamed as the rules say."""
+        k = max(MIN_TAGS, min(MAX_TAGS, k))
+        scores = self.scores(title, text)
+        tags: list[str] = []
+        for term in sorted(scores, key=lambda t: (-scores[t], t)):
+            label = self.rules.rename.get(term, term)
+            if label not in tags:  # two terms renamed alike give one tag
+                tags.append(label)
+            if len(tags) == k:
+                break
+        return tags
+
+
+def article_parts(article: Article) -> tuple[str, str]:
+    """``(heading, text)`` of an :class:`~scripts.model.Article`: the heading is the kicker,
+    title and subtitle; the text is the lead, the body paragraphs and the picture captions (a
+    photo record has nothing else)."""
+    heading = [article.kicker, article.title, article.subtitle]
+    text = [article.lead, *(p.text for p in article.paragraphs), *(c.text for c in article.captions)]
+    return "\n".join(h for h in heading if h), "\n".join(t for t in text if t)
+
+
+def tag_articles(articles: Iterable[Article], rules: TagRules | None = None,
+                 k: int = DEFAULT_K) -> dict[str, list[str]]:
+    """Tags of every article, by id, with IDF computed over exactly these articles."""
+    parts = {a.id: article_parts(a) for a in articles}
+    tagger = Tagger(rules).fit([f"{h}\n{t}" for h, t in parts.values()])
+    return {i: tagger.tags_for(h, t, k) for i, (h, t) in parts.items()}

@@ -1,0 +1,234 @@
+"""Tags and topics of the seed articles.
+
+The expectations below were written from reading each article (what a researcher would look it
+up by), not copied from program output: a few tags each article must have, and words no article
+may have as a tag.
+"""
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from scripts import nlp
+from scripts.pipeline import PROJECT
+from scripts.tags import (MAX_TAGS, MIN_TAGS, TagRules, Tagger, article_parts, load_tag_rules,
+                          tag_articles)
+from scripts.topics import assign_topics
+
+from .conftest import SEEDS, by_title, page_of
+
+# (page, title fragment) -> tags that must be among the article's tags
+EXPECTED_TAGS = {
+    ("000", "聚力高企党员队伍"): {"党员队伍", "高新技术企业", "发展党员"},
+    ("000", "宝鸡高新创业中心"): {"党员先锋岗", "卡脖子", "红色领航"},
+    ("000", "济宁高新区党建引领政务服务"): {"政务服务", "党建联建"},
+    ("001", "体系化党建"): {"体系化党建", "重点科创平台党委"},
+    ("002", "打造“党建+”体系"): {"党建+", "闭环服务", "招商"},
+    ("003", "走深走实"): {"党史学习教育", "基层党建", "党群服务中心"},
+    ("004", "1+2+N"): {"1+2+N", "产业链党建", "航空航天"},
+    ("004", "莱克电气"): {"广交会", "展位"},
+    ("004", "人工智能"): {"人工智能", "创新案例", "应用场景"},
+    ("004", "新业态工会"): {"工会", "新业态工会", "新就业形态劳动者"},
+    ("004", "秦创原"): {"秦创原", "科学家+工程师", "智能纺织装备"},
+    ("004", "滨滨有理"): {"理论宣讲", "授旗仪式"},
+    ("004", "楼宇党建"): {"楼宇党建", "楼宇党委", "三新领域"},  # 三新 renamed in seeds/tags.yml
+}
+# Generic words, the bare word 高新区, and parts of names that must never be tags.
+NEVER_TAGS = {"工作", "发展", "企业", "进一步", "高新区", "党建", "推动", "实现", "高质量",
+              "有限公司", "记者", "表示", "电气", "青岛", "烟台", "刘森", "新市区"}
+
+# (page, title fragment) -> topics the article must have, and topics it must not have
+EXPECTED_TOPICS = {
+    ("000", "聚力高企党员队伍"): ({"党员队伍"}, {"工会"}),
+    ("000", "宝鸡高新创业中心"): ({"科技创新", "党员队伍"}, {"工会", "政务服务"}),
+    ("000", "济宁高新区党建引领政务服务"): ({"政务服务"}, {"工会", "人才"}),
+    ("001", "体系化党建"): ({"科技创新"}, {"工会"}),
+    ("002", "打造“党建+”体系"): ({"政务服务", "产业链"}, {"工会"}),
+    ("003", "走深走实"): ({"组织建设", "学习教育"}, {"工会"}),
+    ("004", "1+2+N"): ({"产业链", "人才"}, {"工会", "学习教育"}),
+    ("004", "人工智能"): ({"科技创新"}, {"工会", "组织建设"}),
+    ("004", "新业态工会"): ({"工会"}, {"科技创新", "人才"}),
+    ("004", "秦创原"): ({"人才", "科技创新"}, {"工会"}),
+    ("004", "滨滨有理"): ({"学习教育"}, {"工会"}),
+    ("004", "楼宇党建"): ({"楼宇与新兴领域党建"}, {"工会", "人才"}),
+}
+
+
+@pytest.fixture(scope="module")
+def articles(seed_report):
+    return [a for page in seed_report.pages for a in page.articles]
+
+
+@pytest.fixture(scope="module")
+def rules():
+    return load_tag_rules(SEEDS / "tags.yml")
+
+
+@pytest.fixture(scope="module")
+def seed_tags(articles, rules):
+    return tag_articles(articles, rules)
+
+
+def test_seed_records_are_the_thirteen_read_for_these_expectations(articles):
+    assert len(articles) == 13
+    assert len({k for k in EXPECTED_TAGS}) == 13
+
+
+@pytest.mark.parametrize("key", sorted(EXPECTED_TAGS), ids=lambda k: f"{k[0]}-{k[1]}")
+def test_seed_article_has_expected_tags(seed_report, seed_tags, key):
+    article = by_title(page_of(seed_report, key[0]), key[1])
+    tags = seed_tags[article.id]
+    assert EXPECTED_TAGS[key] <= set(tags), tags
+    assert not NEVER_TAGS & set(tags), tags
+
+
+def test_every_seed_article_gets_five_to_ten_clean_tags(articles, seed_tags):
+    for article in articles:
+        tags = seed_tags[article.id]
+        assert MIN_TAGS <= len(tags) <= MAX_TAGS, (article.title, tags)
+        assert len(set(tags)) == len(tags)
+        for tag in tags:
+            assert len(tag) >= 2 and not tag.isdigit(), (article.title, tag)
+            assert tag not in nlp.stopwords() and tag not in nlp.zone_words(), (article.title, tag)
+
+
+def test_tags_are_deterministic(articles, rules, seed_tags):
+    again = tag_articles(articles, load_tag_rules(SEEDS / "tags.yml"))
+    assert again == seed_tags
+    # the archive's order does not matter either: IDF is a count over a set
+    assert tag_articles(list(reversed(articles)), rules) == seed_tags
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_no_tag_is_a_stopword_single_character_or_number(articles, rules, data):
+    subset = data.draw(st.lists(st.sampled_from(articles), min_size=1, max_size=len(articles),
+                                unique_by=lambda a: a.id))
+    for tags in tag_articles(subset, rules).values():
+        assert len(tags) <= MAX_TAGS
+        for tag in tags:
+            assert len(tag) >= 2 and not tag.isdigit() and tag not in nlp.stopwords(), tag
+
+
+# --- the editorial file ------------------------------------------------------------------------
+
+def test_shipped_tags_yml_is_valid_and_its_targets_are_good_tags(rules):
+    assert rules.merge["高企"] == "高新技术企业" and rules.rename["三新"] == "三新领域"
+    for term in [*rules.merge.values(), *rules.rename.values()]:
+        assert len(term) >= 2 and term not in nlp.stopwords()
+
+
+def _tags_with(tmp_path, articles, yml: str) -> dict[str, list[str]]:
+    path = tmp_path / "tags.yml"
+    path.write_text(textwrap.dedent(yml), encoding="utf-8")
+    return tag_articles(articles, load_tag_rules(path))
+
+
+def test_tags_yml_merge_ban_rename_are_obeyed(tmp_path, seed_report, articles):
+    building = by_title(page_of(seed_report, "004"), "楼宇党建")
+    union = by_title(page_of(seed_report, "004"), "新业态工会")
+    qin = by_title(page_of(seed_report, "004"), "秦创原")
+    plain = _tags_with(tmp_path, articles, "{}")
+    assert {"楼宇党委", "楼宇党建"} <= set(plain[building.id]) and "工会" in plain[union.id]
+
+    edited = _tags_with(tmp_path, articles, """
+        merge: {楼宇党委: 楼宇党建}
+        ban: [工会]
+        rename: {秦创原: 秦创原平台}
+    """)
+    assert "楼宇党委" not in edited[building.id] and edited[building.id][0] == "楼宇党建"
+    assert "工会" not in edited[union.id] and len(edited[union.id]) >= MIN_TAGS
+    assert "秦创原平台" in edited[qin.id] and "秦创原" not in edited[qin.id]
+
+
+def test_merge_happens_before_ranking_so_counts_combine():
+    text = "党员先锋岗、党员先锋岗、党员先锋岗。高企，高企。高新技术企业，高新技术企业。"
+    texts = [text, "营商环境。", "工会组织。"]
+    alone = Tagger().fit(texts).tags_for("", text)
+    assert alone[0] == "党员先锋岗" and {"高企", "高新技术企业"} <= set(alone)
+    merged = Tagger(TagRules(merge={"高企": "高新技术企业"})).fit(texts).tags_for("", text)
+    assert merged[0] == "高新技术企业" and "高企" not in merged  # 2 + 2 beat 3
+
+
+def test_rename_that_collides_keeps_one_tag():
+    rules = TagRules(rename={"楼宇党委": "楼宇党建"})
+    tags = Tagger(rules).tags_for("强化楼宇党建", "成立楼宇党委，楼宇党委推进楼宇党建。")
+    assert tags.count("楼宇党建") == 1
+
+
+def test_tags_yml_errors_name_the_file(tmp_path):
+    bad = tmp_path / "tags.yml"
+    bad.write_text("merge: [oops\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="tags.yml"):
+        load_tag_rules(bad)
+    bad.write_text("merge: {a: b}\nbanned: [x]\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="banned"):
+        load_tag_rules(bad)
+    assert load_tag_rules(tmp_path / "missing.yml") == TagRules()
+
+
+# --- segmentation ------------------------------------------------------------------------------
+
+def test_domain_terms_are_cut_whole_in_the_seed_texts(articles):
+    tokens = {w for a in articles for w in nlp.tokenize("\n".join(article_parts(a)))}
+    for term in ("党员先锋岗", "两代表一委员", "科技红娘", "链主企业", "新质生产力", "秦创原",
+                 "科学家+工程师", "拿地即开工", "闭环服务", "党群服务中心", "楼宇党建", "主题党日",
+                 "青岛高新区", "乌鲁木齐高新区"):
+        assert term in tokens, term
+
+
+def test_user_dictionary_size_and_format():
+    entries = nlp._entries(nlp.USERDICT_FILE)
+    assert 150 <= len([e for e in entries if e[2] != "nt"]) <= 320
+    assert all(freq and tag for _, freq, tag in entries)
+    assert len({w for w, _, _ in entries}) == len(entries), "duplicate entries"
+
+
+def test_nlp_never_touches_jiebas_global_tokenizer():
+    code = textwrap.dedent("""
+        import jieba, jieba.posseg
+        from scripts import nlp
+        assert nlp.tokenize("设立党员先锋岗") == ["设立", "党员先锋岗"]
+        assert ("秦创原", "nz") in nlp.pos_tag("秦创原平台")
+        assert not jieba.dt.initialized
+        assert "党员先锋岗" not in jieba.dt.FREQ and not jieba.dt.user_word_tag_tab
+        assert "秦创原" not in jieba.posseg.dt.word_tag_tab
+        assert nlp._tokenizer() is not jieba.dt and nlp._pos_tokenizer() is not jieba.posseg.dt
+    """)
+    done = subprocess.run([sys.executable, "-c", code], cwd=PROJECT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "Building prefix dict" not in done.stderr  # jieba's logger is silenced
+
+
+# --- topics --------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("key", sorted(EXPECTED_TOPICS), ids=lambda k: f"{k[0]}-{k[1]}")
+def test_seed_article_topics(seed_report, key):
+    article = by_title(page_of(seed_report, key[0]), key[1])
+    topics = assign_topics(*article_parts(article))
+    must, must_not = EXPECTED_TOPICS[key]
+    assert must <= set(topics) and not must_not & set(topics), topics
+    assert 1 <= len(topics) <= 3
+
+
+def test_the_main_subject_is_the_strongest_topic(seed_report):
+    page = page_of(seed_report, "004")
+    assert assign_topics(*article_parts(by_title(page, "新业态工会")))[0] == "工会"
+    assert assign_topics(*article_parts(by_title(page, "楼宇党建")))[0] == "楼宇与新兴领域党建"
+    assert assign_topics(*article_parts(by_title(page, "人工智能")))[0] == "科技创新"
+
+
+def test_a_trade_fair_photo_has_no_party_building_topic(seed_report):
+    photo = by_title(page_of(seed_report, "004"), "莱克电气")
+    assert assign_topics(*article_parts(photo)) == []
+
+
+def test_heading_hits_count_double():
+    # one 工会 in the text is below the rule's minimum of 4; in the title it counts twice
+    assert assign_topics("", "成立工会。") == []
+    assert assign_topics("工会工会", "成立工会。") == ["工会"]
