@@ -68,10 +68,29 @@ def collect(seeds_dir: Path, manifest_path: Path | None = None, root: Path | Non
     return BuildReport(tuple(pages), tuple(diagnostics))
 
 
+def enrich_report(report: BuildReport, tag_rules: Path) -> BuildReport:
+    """The enrich and link stages over every article of the archive, pages kept as they are."""
+    from dataclasses import replace
+
+    from .enrich import enrich_all
+
+    articles = [a for p in report.pages for a in p.articles]
+    try:
+        from .link import link_all
+    except ImportError:  # pragma: no cover - the link stage is optional until it lands
+        link_all = None
+    enriched = enrich_all(articles, tag_rules)
+    if link_all is not None:
+        enriched = link_all(enriched)
+    by_id = {a.id: a for a in enriched}
+    pages = tuple(replace(p, articles=tuple(by_id[a.id] for a in p.articles)) for p in report.pages)
+    return replace(report, pages=pages)
+
+
 def build(seeds_dir: Path, docs_dir: Path, manifest_path: Path | None = None, root: Path | None = None) -> BuildReport:
-    """The whole build: collect every page, then write pages and the data export."""
+    """The whole build: collect every page, enrich and link the articles, then write."""
     from .write import write_all
 
-    report = collect(seeds_dir, manifest_path, root)
+    report = enrich_report(collect(seeds_dir, manifest_path, root), seeds_dir / "tags.yml")
     write_all(report, docs_dir)
     return report
