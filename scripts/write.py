@@ -2,28 +2,43 @@
 
 Writing is the last, dumb step: every value is already decided, this module only formats it.
 
-- ``docs/a/<id>.md``: one page per article (URL ``a/<id>/``), YAML front matter + escaped text;
+- ``docs/a/<id>.md``: one page per article (URL ``a/<id>/``), YAML front matter + escaped text,
+  then people, organisations, key figures, related articles, other articles of the same zone and
+  suspected duplicates; the first mention of each of its zones links to the zone's page;
 - ``docs/articles.md``: the list of all articles, grouped by source page;
+- index pages (``scripts/indexes.py``): ``docs/{tags,topics,zones,authors,years}/``;
 - ``docs/data/articles.jsonl`` and ``docs/data/sources.jsonl``: the data export, one JSON object
-  per line, UTF-8, sorted (pages by file, articles by source file and first line).
+  per line, UTF-8, sorted (pages by file, articles by source file and first line);
+  ``docs/data/figures.csv``: every key figure, one per row (UTF-8 with BOM, for Excel).
 
 Files are rewritten only when their content changes, so ``mkdocs serve`` (whose ``on_pre_build``
-hook runs the build) does not rebuild in a loop; stale ``docs/a/*.md`` pages are removed.
+hook runs the build) does not rebuild in a loop; stale ``*.md`` pages are removed from the
+generated folders (``a/`` and the index folders) and nowhere else. All links between generated
+pages are relative ``.md`` links, which MkDocs checks (``--strict``) and rewrites.
 """
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
 from .model import Article, BuildReport, PageResult
 
+if TYPE_CHECKING:  # scripts/indexes.py imports this module; it is imported lazily below
+    from .indexes import Site
+
 ARTICLE_DIR = "a"  # docs/a/<id>.md -> /a/<id>/
 DATA_DIR = "data"
 KIND_LABELS = {"article": "文章", "photo": "图片"}
 INFERRED_TITLE_NOTE = "标题为整理者据正文拟定"
+DATE_BASIS_LABELS = {"manifest": "档案登记", "inferred": "推断"}
+SAME_ZONE_MAX = 10  # other articles of the same zone listed on an article page, per zone
+FIGURES_CSV_COLUMNS = ("id", "title", "zone", "date", "date_basis", "subject", "value", "unit", "sentence")
 
 # Characters that are Markdown or HTML syntax wherever they appear. Backslash escapes where
 # Python-Markdown accepts them (``|`` is escapable because MkDocs always loads ``tables``),
@@ -105,12 +120,21 @@ def article_record(a: Article) -> dict:
         "zones": list(a.zones),
         "date": a.date,
         "date_basis": a.date_basis,
+        "date_evidence": a.date_evidence,
         "newspaper": a.meta.newspaper,
         "page": a.meta.page,
         "column": a.meta.column,
         "lead": a.lead,
         "body": article_body(a),
         "captions": [{"text": c.text, "credit": c.credit} for c in a.captions],
+        "people": [{"name": p.name, "title": p.title} for p in a.people],
+        "organizations": list(a.organizations),
+        "tags": list(a.tags),
+        "topics": list(a.topics),
+        "figures": [{"subject": f.subject, "value": f.value, "unit": f.unit, "sentence": f.sentence}
+                    for f in a.figures],
+        "related": list(a.related),
+        "near_duplicates": list(a.near_duplicates),
         "source": {"file": a.source_file, "sha256": a.source_sha256, "lines": [a.lines[0], a.lines[1]]},
     }
 
@@ -146,8 +170,9 @@ def json_lines(records: list[dict]) -> str:
 # --- pages ----------------------------------------------------------------------------------
 
 FRONT_MATTER_KEYS = ("id", "kind", "title", "title_inferred", "kicker", "subtitle", "byline", "authors",
-                     "author_roles", "dateline", "zones", "date", "date_basis", "newspaper", "page",
-                     "column", "captions", "source")
+                     "author_roles", "dateline", "zones", "date", "date_basis", "date_evidence", "newspaper",
+                     "page", "column", "captions", "people", "organizations", "tags", "topics", "figures",
+                     "related", "near_duplicates", "source")
 
 
 def front_matter(data: dict) -> str:
@@ -164,13 +189,16 @@ def front_matter(data: dict) -> str:
     return f"---\n{text}---\n"
 
 
-def _authors_text(a: Article) -> str | None:
-    if a.authors:
-        return "、".join(f"{au.role} {au.name}" if au.role else au.name for au in a.authors)
-    return a.byline
+def date_text(a: Article) -> str:
+    """The date as shown in lists: an inferred date is labelled 推断.
 
-
-def _date_text(a: Article) -> str:
+    >>> from dataclasses import replace
+    >>> from scripts.model import Article
+    >>> a = Article("x", "article", "t", False, None, None, None, (), None, None, (), (), (), "2024-04-22",
+    ...             "inferred", "f", "", (1, 1))
+    >>> date_text(a), date_text(replace(a, date_basis="manifest")), date_text(replace(a, date=None))
+    ('2024-04-22（推断）', '2024-04-22', '日期未知')
+    """
     if not a.date:
         return "日期未知"
     return f"{a.date}（推断）" if a.date_basis == "inferred" else a.date
@@ -183,8 +211,138 @@ def _where_text(a: Article) -> str | None:
     return " ".join(p for p in parts if p) or None
 
 
-def article_page(a: Article) -> str:
-    """The Markdown page of one article: front matter, then the text, everything escaped."""
+def link_first_mentions(text: str, links: dict[str, tuple[str, str]], done: set[str]) -> str:
+    r"""Link the first mention of each zone in already-escaped Markdown ``text``.
+
+    ``links`` maps every way of writing a zone to ``(zone, url)``; ``done`` holds the zones
+    already linked earlier on the page (updated here). Zone names hold no Markdown syntax, so
+    the escaped text contains them as printed; a name right after ``!`` is skipped (``![`` would
+    make an image).
+
+    >>> links = {"青岛高新区": ("青岛高新区", "../zones/z-1.md"), "青岛国家高新区": ("青岛高新区", "../zones/z-1.md")}
+    >>> done = set()
+    >>> link_first_mentions("青岛国家高新区\\*党建\\*，青岛高新区", links, done)
+    '[青岛国家高新区](../zones/z-1.md)\\*党建\\*，青岛高新区'
+    >>> link_first_mentions("青岛高新区", links, done), done
+    ('青岛高新区', {'青岛高新区'})
+    """
+    if not links or done >= {zone for zone, _ in links.values()}:
+        return text
+    pattern = "(?<!!)(?:" + "|".join(re.escape(n) for n in sorted(links, key=lambda n: (-len(n), n))) + ")"
+
+    def link(m: re.Match[str]) -> str:
+        zone, url = links[m.group()]
+        if zone in done:
+            return m.group()
+        done.add(zone)
+        return f"[{m.group()}]({url})"
+
+    return re.sub(pattern, link, text)
+
+
+def _zone_links(a: Article, site: Site) -> dict[str, tuple[str, str]]:
+    from .indexes import zone_names
+
+    links: dict[str, tuple[str, str]] = {}
+    for zone in a.zones:  # most-mentioned first: a name shared by two zones goes to the first
+        term = site.zones.get(zone)
+        if term:
+            for name in zone_names(zone):
+                links.setdefault(name, (zone, f"../zones/{term.slug}.md"))
+    return links
+
+
+def _linked_names(names: list[str], terms: dict, folder: str) -> list[str]:
+    """Each name escaped, linked to its term page when it has one."""
+    return [f"[{escape_inline(n)}](../{folder}/{terms[n].slug}.md)" if n in terms else escape_inline(n)
+            for n in names]
+
+
+def _date_line(a: Article) -> str:
+    """``日期：…`` with where the date comes from; an inferred date says 推断 (evidence below)."""
+    if not a.date:
+        return "日期未知"
+    basis = DATE_BASIS_LABELS.get(a.date_basis or "")
+    return f"日期：{escape_inline(a.date)}" + (f"（{basis}）" if basis else "")
+
+
+def _info_line(a: Article, site: Site) -> str:
+    parts = []
+    if a.authors:
+        names = _linked_names([au.name for au in a.authors], site.authors, "authors")
+        parts.append("作者：" + "、".join(f"{escape_inline(au.role)} {n}" if au.role else n
+                                         for au, n in zip(a.authors, names)))
+    elif a.byline:
+        parts.append("作者：" + escape_inline(a.byline))
+    parts.append(_date_line(a))
+    if a.zones:
+        parts.append("高新区：" + "、".join(_linked_names(list(a.zones), site.zones, "zones")))
+    where = _where_text(a)
+    if where:
+        parts.append(escape_inline(where))
+    return " · ".join(parts)
+
+
+def _text_blocks(a: Article, site: Site) -> list[str]:
+    """Lead and body as on the page: escaped, zones linked at their first mention in text."""
+    links, done = _zone_links(a, site), set()
+    blocks = []
+    if a.dateline or a.lead:
+        dateline = f"**{escape_inline(a.dateline)}**" if a.dateline else ""
+        lead = link_first_mentions(escape_markdown(a.lead), links, done) if a.lead else ""
+        blocks.append(" ".join(p for p in (dateline, lead) if p))
+    for p in a.paragraphs:
+        if p.kind == "heading":
+            blocks.append(f"## {escape_inline(p.text)}")
+        else:
+            blocks.append(link_first_mentions(escape_markdown(p.text), links, done))
+    return blocks
+
+
+def _figures_table(a: Article) -> str:
+    rows = ["| 项目 | 数值 | 单位 | 原句 |", "|---|---|---|---|"]
+    rows += [f"| {escape_inline(f.subject)} | {escape_inline(f.value)} | {escape_inline(f.unit)} | "
+             f"{escape_inline(f.sentence)} |" for f in a.figures]
+    return "\n".join(rows)
+
+
+def _article_link(a: Article) -> str:
+    return f"[{escape_inline(a.title)}]({a.id}.md)"  # pages of docs/a/ link to each other
+
+
+def _link_sections(a: Article, site: Site) -> list[str]:
+    """相关文章, 同一高新区的其他文章, 疑似重复报道: only those that have something to list."""
+    blocks = []
+    related = [(site.articles[i], s) for i, s in zip(a.related, a.related_scores) if i in site.articles]
+    if related:
+        blocks.append("## 相关文章\n\n" + "\n".join(f"- {_article_link(r)} · 相似度 {s:.2f}" for r, s in related))
+    same = []
+    for zone in a.zones:
+        term = site.zones.get(zone)
+        others = [o for o in term.articles if o.id != a.id] if term else []
+        if others:
+            more = f"，[全部 {len(term.articles)} 篇](../zones/{term.slug}.md)" if len(others) > SAME_ZONE_MAX else ""
+            same.append(f"**[{escape_inline(zone)}](../zones/{term.slug}.md)**（另有 {len(others)} 篇{more}）\n\n"
+                        + "\n".join(f"- {_article_link(o)} · {escape_inline(date_text(o))}"
+                                    for o in others[:SAME_ZONE_MAX]))
+    if same:
+        blocks.append("## 同一高新区的其他文章\n\n" + "\n\n".join(same))
+    duplicates = [site.articles[i] for i in a.near_duplicates if i in site.articles]
+    if duplicates:
+        blocks.append("## 疑似重复报道\n\n以下文章与本文有大段相同的文字。\n\n"
+                      + "\n".join(f"- {_article_link(d)} · {escape_inline(date_text(d))}" for d in duplicates))
+    return blocks
+
+
+def article_page(a: Article, site: Site | None = None) -> str:
+    """The Markdown page of one article: front matter, then the text, everything escaped.
+
+    ``site`` (``scripts.indexes.Site``) is what the page links to: zone, tag, topic and author
+    pages and other articles; without it, a site of this one article.
+    """
+    if site is None:
+        from .indexes import Site
+        site = Site.build([a])
     record = article_record(a)
     blocks = []
     if a.kicker:
@@ -194,26 +352,51 @@ def article_page(a: Article) -> str:
         blocks.append(f"<small>〔{INFERRED_TITLE_NOTE}〕</small>")
     if a.subtitle:
         blocks.append(f"**{escape_inline(a.subtitle)}**")
-    authors = _authors_text(a)
-    info = [f"作者：{authors}" if authors else None, f"日期：{_date_text(a)}" if a.date else _date_text(a),
-            _where_text(a)]
-    blocks.append(escape_inline(" · ".join(i for i in info if i)))
-    if a.dateline or a.lead:
-        dateline = f"**{escape_inline(a.dateline)}**" if a.dateline else ""
-        lead = escape_markdown(a.lead) if a.lead else ""
-        blocks.append(" ".join(p for p in (dateline, lead) if p))
-    if record["body"]:
-        blocks.append(record["body"])
+    blocks.append(_info_line(a, site))
+    if a.date and a.date_basis == "inferred" and a.date_evidence:
+        blocks.append(f"<small>日期为推断，依据：“{escape_inline(a.date_evidence)}”</small>")
+    terms = []
+    if a.tags:
+        terms.append("标签：" + "、".join(_linked_names(list(a.tags), site.tags, "tags")))
+    if a.topics:
+        terms.append("主题：" + "、".join(_linked_names(list(a.topics), site.topics, "topics")))
+    if terms:
+        blocks.append(" · ".join(terms))
+    blocks += _text_blocks(a, site)
     if a.captions:
         items = [f"- {escape_inline(c.text)}" + (f" —— {escape_inline(c.credit)}" if c.credit else "")
                  for c in a.captions]
         blocks.append("## 图片说明\n\n" + "\n".join(items))
+    if a.people:
+        blocks.append("## 人物\n\n" + "\n".join(
+            f"- {escape_inline(p.name)}" + (f"，{escape_inline(p.title)}" if p.title else "") for p in a.people))
+    if a.organizations:
+        blocks.append("## 机构\n\n" + "\n".join(f"- {escape_inline(o)}" for o in a.organizations))
+    if a.figures:
+        blocks.append("## 关键数据\n\n" + _figures_table(a))
+    blocks += _link_sections(a, site)
     first, last = a.lines
     blocks.append("---")
     blocks.append(f"<small>来源：{escape_inline(a.source_file)}，第 {first}–{last} 行，"
                   f"SHA-256 {escape_inline(a.source_sha256[:12])}…</small>")
     meta = {k: record[k] for k in FRONT_MATTER_KEYS}
     return front_matter(meta) + "\n" + "\n\n".join(blocks) + "\n"
+
+
+def figures_csv(articles: list[Article]) -> str:
+    """``data/figures.csv``: one row per key figure, with its article; starts with a BOM (Excel).
+
+    >>> figures_csv([]).splitlines()
+    ['\\ufeffid,title,zone,date,date_basis,subject,value,unit,sentence']
+    """
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(FIGURES_CSV_COLUMNS)
+    for a in articles:
+        for f in a.figures:
+            writer.writerow([a.id, a.title, "、".join(a.zones), a.date or "", a.date_basis or "",
+                             f.subject, f.value, f.unit, f.sentence])
+    return "\ufeff" + out.getvalue()
 
 
 def articles_index(report: BuildReport) -> str:
@@ -233,7 +416,7 @@ def articles_index(report: BuildReport) -> str:
                 details.append("地区：" + "、".join(a.zones))
             if a.authors:
                 details.append("作者：" + "、".join(au.name for au in a.authors))
-            details.append(_date_text(a))
+            details.append(date_text(a))
             items.append(f"- [{escape_inline(a.title)}]({ARTICLE_DIR}/{a.id}.md) · "
                          + escape_inline(" · ".join(details)))
         blocks.append("\n".join(items) if items else "（本页没有文章）")
@@ -261,14 +444,25 @@ def remove_stale(folder: Path, keep: set[str]) -> list[Path]:
 
 
 def write_all(report: BuildReport, docs_dir: Path) -> None:
-    """Write every generated file under ``docs_dir``; unchanged files are left alone."""
+    """Write every generated file under ``docs_dir``; unchanged files are left alone, stale
+    ``*.md`` files of the generated folders (``a/``, ``tags/``, ``zones/`` …) are removed."""
+    from .indexes import TAXONOMY_DIRS, Site, index_pages
+
     pages = sorted(report.pages, key=lambda p: p.file)
     articles = sorted((a for p in pages for a in p.articles), key=article_order)
+    site = Site.build(articles)
     article_dir = docs_dir / ARTICLE_DIR
     for a in articles:
-        write_if_changed(article_dir / f"{a.id}.md", article_page(a))
+        write_if_changed(article_dir / f"{a.id}.md", article_page(a, site))
     if article_dir.is_dir():
         remove_stale(article_dir, {f"{a.id}.md" for a in articles})
+    generated = index_pages(site)
+    for rel, text in generated.items():
+        write_if_changed(docs_dir / rel, text)
+    for folder in TAXONOMY_DIRS:
+        if (docs_dir / folder).is_dir():
+            remove_stale(docs_dir / folder, {Path(rel).name for rel in generated if rel.startswith(folder + "/")})
     write_if_changed(docs_dir / "articles.md", articles_index(report))
     write_if_changed(docs_dir / DATA_DIR / "articles.jsonl", json_lines([article_record(a) for a in articles]))
     write_if_changed(docs_dir / DATA_DIR / "sources.jsonl", json_lines([source_record(p) for p in pages]))
+    write_if_changed(docs_dir / DATA_DIR / "figures.csv", figures_csv(articles))

@@ -3,20 +3,34 @@
 The copy holds mkdocs.yml, docs/, overrides/ and also scripts/ and seeds/, because mkdocs.yml's
 hook (scripts/mkdocs_hooks.py) runs the pipeline on the seeds/ folder next to it; one seed copy
 gets a hostile line injected, which must come out as text.
+
+A second copy (``enriched_site``) is built from the seed articles with every enrich field filled
+(``tests.test_indexes.enrich_for_test``) and linked (``scripts.link.link_all``), its hook reduced
+to the title escaping, so that every kind of generated page and section is built strictly and
+link-checked whatever the enrich modules produce today. Both sites pass an internal link check:
+every ``href``/``src`` of every HTML file, resolved against the page's URL, names a file that
+exists under ``site/`` (external ``http(s)`` links are skipped; for ``#anchors`` only the file
+part is checked).
 """
 from __future__ import annotations
 
+import dataclasses
 import html
 import os
+import posixpath
+import re
 import shutil
 import subprocess
 import sys
+from html.parser import HTMLParser
 from pathlib import Path
 from types import SimpleNamespace
+from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from scripts.pipeline import PROJECT, build
+from scripts.model import BuildReport
+from scripts.pipeline import PROJECT, build, collect
 
 pytestmark = pytest.mark.site
 
@@ -40,27 +54,129 @@ def inject(path: Path) -> None:
     path.write_text("\n".join(lines), encoding="utf-8")
 
 
+GENERATED = ("a", "tags", "topics", "zones", "authors", "years", "data")
+
+
+def copy_project(tmp: Path) -> None:
+    shutil.copy(PROJECT / "mkdocs.yml", tmp / "mkdocs.yml")
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", *GENERATED, "articles.md")
+    for folder in ("docs", "overrides", "scripts", "seeds"):
+        if (PROJECT / folder).is_dir():
+            # generated docs/ folders are left out: the build must produce them itself
+            shutil.copytree(PROJECT / folder, tmp / folder,
+                            ignore=ignore if folder == "docs" else shutil.ignore_patterns("__pycache__", "*.pyc"))
+
+
+def mkdocs_build(tmp: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    return subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(tmp / "mkdocs.yml"),
+                           "-d", str(tmp / "site")], cwd=tmp, env=env, capture_output=True, text=True,
+                          timeout=600)
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("project")
-    shutil.copy(PROJECT / "mkdocs.yml", tmp / "mkdocs.yml")
-    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
-    for folder in ("docs", "overrides", "scripts", "seeds"):
-        if (PROJECT / folder).is_dir():
-            shutil.copytree(PROJECT / folder, tmp / folder, ignore=ignore)
+    copy_project(tmp)
     [seed] = (tmp / "seeds").glob(INJECT_INTO + "*.txt")
     inject(seed)
 
     report = build(tmp / "seeds", tmp / "docs", root=tmp)
-    generated = [p for p in (tmp / "docs").rglob("*") if p.is_file() and p.name != "index.md"]
+    generated = [p for p in (tmp / "docs").rglob("*") if p.is_file() and p.relative_to(tmp / "docs").parts[0]
+                 in (*GENERATED, "articles.md")]
     for p in generated:
         os.utime(p, ns=(1_000_000_000, 1_000_000_000))
 
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(tmp / "mkdocs.yml"),
-                           "-d", str(tmp / "site")], cwd=tmp, env=env, capture_output=True, text=True,
-                          timeout=600)
+    proc = mkdocs_build(tmp)
     return SimpleNamespace(root=tmp, report=report, proc=proc, generated=generated)
+
+
+TITLE_ONLY_HOOK = """\
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from scripts.mkdocs_hooks import on_page_markdown  # noqa: E402  (no on_pre_build: docs/ is ready)
+"""
+
+
+@pytest.fixture(scope="module")
+def enriched_site(tmp_path_factory):
+    """The seeds with every enrich field filled and linked, written by write_all, built strictly."""
+    from scripts.write import write_all
+    from tests.test_indexes import enrich_for_test
+
+    tmp = tmp_path_factory.mktemp("enriched")
+    copy_project(tmp)
+    report = collect(tmp / "seeds", root=tmp)
+    articles = {a.id: a for a in enrich_for_test([a for p in report.pages for a in p.articles])}
+    pages = tuple(dataclasses.replace(p, articles=tuple(articles[a.id] for a in p.articles)) for p in report.pages)
+    report = BuildReport(pages, report.diagnostics)
+    write_all(report, tmp / "docs")
+    (tmp / "title_hook.py").write_text(TITLE_ONLY_HOOK, encoding="utf-8")
+    config = (tmp / "mkdocs.yml").read_text(encoding="utf-8")
+    assert "  - scripts/mkdocs_hooks.py" in config
+    (tmp / "mkdocs.yml").write_text(config.replace("  - scripts/mkdocs_hooks.py", "  - title_hook.py"),
+                                    encoding="utf-8")
+    proc = mkdocs_build(tmp)
+    return SimpleNamespace(root=tmp, report=report, proc=proc, articles=articles)
+
+
+# --- internal link check ----------------------------------------------------------------------
+
+class _Links(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.urls += [v for k, v in attrs if k in ("href", "src") and v is not None]
+
+
+def resolve(page: str, url: str) -> str | None:
+    """The file under site/ that ``url`` on page ``page`` (path under site/) points to; None for
+    external links and pure anchors; a path starting with ``../`` when it leaves the site."""
+    parts = urlsplit(url)
+    if parts.scheme or parts.netloc:  # http(s), mailto, data, javascript, //host: not ours
+        return None
+    path = unquote(parts.path)
+    if not path:
+        return None  # "#anchor" or "?query" on the same page
+    if path.startswith("/"):
+        target = posixpath.normpath(path.lstrip("/")) if path != "/" else "."
+    else:
+        target = posixpath.normpath(posixpath.join(posixpath.dirname(page), path))
+    if path.endswith("/") or target == ".":
+        target = posixpath.join(target, "index.html")
+    return posixpath.normpath(target)
+
+
+def broken_links(site_dir: Path) -> list[str]:
+    broken, checked = [], 0
+    for page in sorted(site_dir.rglob("*.html")):
+        rel = page.relative_to(site_dir).as_posix()
+        parser = _Links()
+        parser.feed(page.read_text(encoding="utf-8"))
+        for url in parser.urls:
+            target = resolve(rel, url)
+            if target is None:
+                continue
+            checked += 1
+            file = site_dir / target
+            if target.startswith("../") or not (file.is_file() or (file / "index.html").is_file()):
+                broken.append(f"{rel}: {url}")
+    assert checked > 100, checked  # the check did look at links
+    return broken
+
+
+def test_resolve():
+    assert resolve("a/x/index.html", "../../zones/z-1/") == "zones/z-1/index.html"
+    assert resolve("a/x/index.html", "../y/#related") == "a/y/index.html"
+    assert resolve("index.html", "assets/app.js?v=1") == "assets/app.js"
+    assert resolve("a/x/index.html", "#top") is None
+    assert resolve("a/x/index.html", "https://example.com/") is None
+    assert resolve("index.html", "../outside.html") == "../outside.html"
+    assert resolve("a/x/index.html", "../..") == "index.html"
 
 
 def test_strict_build_succeeds(site):
@@ -118,3 +234,62 @@ def test_hook_logs_diagnostics(tmp_path, monkeypatch, caplog):
     got = [(r.levelname, r.getMessage()) for r in caplog.records if r.name == "mkdocs.plugins.archive"]
     assert got[:3] == [("WARNING", "seeds/x.txt:3: error: bad"), ("WARNING", "seeds/x.txt: warning: odd"),
                        ("INFO", "seeds/x.txt:4: info: fyi")]
+
+
+def test_no_broken_internal_link(site):
+    assert site.proc.returncode == 0
+    assert broken_links(site.root / "site") == []
+
+
+def test_index_pages_are_built(site):
+    for folder in ("tags", "topics", "zones", "authors", "years"):
+        assert (site.root / "site" / folder / "index.html").is_file(), folder
+    assert (site.root / "site" / "data" / "figures.csv").read_bytes().startswith(b"\xef\xbb\xbfid,")
+
+
+# --- the enriched site ----------------------------------------------------------------------
+
+def test_enriched_strict_build_succeeds(enriched_site):
+    assert enriched_site.proc.returncode == 0, enriched_site.proc.stdout + enriched_site.proc.stderr
+
+
+def test_enriched_site_has_no_broken_internal_link(enriched_site):
+    assert enriched_site.proc.returncode == 0
+    assert broken_links(enriched_site.root / "site") == []
+
+
+def test_enriched_article_page_sections_and_links(enriched_site):
+    from scripts.indexes import slug
+
+    site = enriched_site.root / "site"
+    linked = [a for a in enriched_site.articles.values() if a.related]
+    assert linked
+    for a in enriched_site.articles.values():
+        page = (site / "a" / a.id / "index.html").read_text(encoding="utf-8")
+        assert bool(re.search(r"<h2[^>]*>相关文章", page)) == bool(a.related)
+        assert bool(re.search(r"<h2[^>]*>疑似重复报道", page)) == bool(a.near_duplicates)
+        for other in a.related:
+            assert f'href="../{other}/"' in page
+        for zone in a.zones:
+            assert f'href="../../zones/{slug("z", zone)}/"' in page
+        if a.figures:
+            assert "<table>" in page and "关键数据" in page
+        if a.date_basis == "inferred":
+            assert "（推断）" in page and "日期为推断，依据" in page
+    qingdao = next(a for a in enriched_site.articles.values() if a.id == "0af460c448")
+    page = (site / "a" / qingdao.id / "index.html").read_text(encoding="utf-8")
+    # the first mention in the lead is a link; the section headings are not
+    assert f'，<a href="../../zones/{slug("z", "青岛高新区")}/">青岛高新区</a>坚持' in page
+    assert page.count(f'<a href="../../zones/{slug("z", "青岛高新区")}/">青岛高新区</a>') == 3  # info, text, same zone
+
+
+def test_enriched_hostile_names_are_text(enriched_site):
+    from scripts.indexes import slug
+    from tests.test_indexes import HOSTILE_TAG
+
+    site = enriched_site.root / "site"
+    for built in site.rglob("*.html"):
+        assert HOSTILE_TAG not in built.read_text(encoding="utf-8"), built
+    page = (site / "tags" / slug("t", HOSTILE_TAG) / "index.html").read_text(encoding="utf-8")
+    assert html.escape(HOSTILE_TAG, quote=False) in page
+    assert HOSTILE_TAG not in page

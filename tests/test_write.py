@@ -12,15 +12,18 @@ import pytest
 from mkdocs.config import load_config
 from mkdocs.utils.meta import get_data
 
-from scripts.model import (Article, Author, BuildReport, Caption, Correction, Diagnostic, Dropped,
-                           Furniture, PageMeta, PageResult, Paragraph)
+from scripts.model import (Article, Author, BuildReport, Caption, Correction, Diagnostic, Dropped, Figure,
+                           Furniture, PageMeta, PageResult, Paragraph, Person)
 from scripts.pipeline import PROJECT
-from scripts.write import (FRONT_MATTER_KEYS, article_page, article_record, escape_markdown,
-                           front_matter, source_record, write_all, write_if_changed)
+from scripts.indexes import Site, slug
+from scripts.write import (FRONT_MATTER_KEYS, FIGURES_CSV_COLUMNS, SAME_ZONE_MAX, article_page, article_record,
+                           escape_markdown, figures_csv, front_matter, link_first_mentions, source_record, write_all,
+                           write_if_changed)
 
 RECORD_KEYS = ["id", "url", "kind", "title", "title_inferred", "kicker", "subtitle", "byline", "authors",
-               "author_roles", "dateline", "zones", "date", "date_basis", "newspaper", "page", "column",
-               "lead", "body", "captions", "source"]
+               "author_roles", "dateline", "zones", "date", "date_basis", "date_evidence", "newspaper", "page",
+               "column", "lead", "body", "captions", "people", "organizations", "tags", "topics", "figures",
+               "related", "near_duplicates", "source"]
 SOURCE_KEYS = ["file", "sha256", "encoding", "articles", "furniture", "dropped", "corrections", "diagnostics"]
 
 HOSTILE = [
@@ -221,14 +224,18 @@ def test_write_is_deterministic(tmp_path):
 def test_unchanged_files_are_not_rewritten(tmp_path):
     write_all(sample_report(), tmp_path)
     files = [p for p in tmp_path.rglob("*") if p.is_file()]
-    assert len(files) == 6
+    zone, authors = slug("z", "青岛高新区"), [slug("a", "戈清平"), slug("a", "刘文研")]
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in files) == sorted([
+        "a/a1.md", "a/b1.md", "a/b2.md", "articles.md", "data/articles.jsonl", "data/sources.jsonl",
+        "data/figures.csv", "tags/index.md", "topics/index.md", "zones/index.md", f"zones/{zone}.md",
+        "authors/index.md", *(f"authors/{a}.md" for a in authors), "years/index.md", "years/2024.md"])
     for p in files:
         os.utime(p, ns=(1_000_000_000, 1_000_000_000))
     write_all(sample_report(), tmp_path)
     assert {p: p.stat().st_mtime_ns for p in files} == {p: 1_000_000_000 for p in files}
-    # a changed article is rewritten, the others are not
+    # a changed article is rewritten, the others are not (its lead is shown on its page only)
     r = sample_report()
-    changed = dataclasses.replace(r.pages[1], articles=(make_article(id="a1", title="新标题",
+    changed = dataclasses.replace(r.pages[1], articles=(make_article(id="a1", lead="新导语。",
                                                                      source_file="seeds/000_a.txt"),))
     write_all(report_of(r.pages[0], changed), tmp_path)
     assert (tmp_path / "a" / "a1.md").stat().st_mtime_ns != 1_000_000_000
@@ -257,3 +264,133 @@ def test_stale_article_pages_are_removed_and_nothing_else(tmp_path):
     write_all(report_of(r.pages[0]), tmp_path)  # page 000_a no longer produced
     assert sorted(p.name for p in (tmp_path / "a").glob("*.md")) == ["b1.md", "b2.md"]
     assert all(p.exists() for p in keep_outside)
+
+
+def test_stale_index_pages_are_removed_only_in_generated_folders(tmp_path):
+    keep = [tmp_path / "tags" / "notes.txt", tmp_path / "tags" / "sub" / "x.md", tmp_path / "other" / "t-1.md"]
+    for p in keep:
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text("手写", encoding="utf-8")
+    for folder in ("tags", "topics", "zones", "authors", "years"):
+        (tmp_path / folder).mkdir(exist_ok=True)
+        (tmp_path / folder / "gone.md").write_text("旧", encoding="utf-8")
+    r = sample_report()
+    tagged = dataclasses.replace(r.pages[1], articles=(make_article(id="a1", tags=("人才",),
+                                                                    source_file="seeds/000_a.txt"),))
+    write_all(report_of(r.pages[0], tagged), tmp_path)
+    assert (tmp_path / "tags" / f"{slug('t', '人才')}.md").is_file()
+    write_all(sample_report(), tmp_path)  # the tag is gone: so is its page
+    assert sorted(p.name for p in (tmp_path / "tags").glob("*.md")) == ["index.md"]
+    assert not list(tmp_path.rglob("gone.md"))
+    assert all(p.read_text(encoding="utf-8") == "手写" for p in keep)
+
+
+# --- enriched article pages -------------------------------------------------------------------
+
+def enriched(**changes) -> Article:
+    return make_article(
+        date_basis="inferred", date_evidence="4月22日", people=(Person("张三", "党工委书记"), Person("李四")),
+        organizations=("青岛高新区党工委",), tags=("人才", "党建引领"), topics=("基层党建",),
+        figures=(Figure("党员", "2720", "名", "拥有党员2720名|其中*高企*党员1680名。"),),
+        related=("r1",), related_scores=(0.61,), near_duplicates=("r1",),
+        lead="青岛高新区（青岛国家高新区）*以*党建引领。", paragraphs=(
+            Paragraph("青岛高新区党建", "heading"), Paragraph("一段# 青岛高新区的文字，又见青岛高新区。"),
+            Paragraph("1. 烟台高新区与青岛高新区")), **changes)
+
+
+def other(id: str, **changes) -> Article:
+    return make_article(id=id, title=f"另一篇{id}", source_file="seeds/009_z.txt", **changes)
+
+
+def test_enriched_record_and_front_matter():
+    a = enriched()
+    rec = article_record(a)
+    assert rec["date_evidence"] == "4月22日"
+    assert rec["people"] == [{"name": "张三", "title": "党工委书记"}, {"name": "李四", "title": None}]
+    assert rec["organizations"] == ["青岛高新区党工委"] and rec["tags"] == ["人才", "党建引领"]
+    assert rec["topics"] == ["基层党建"]
+    assert rec["figures"] == [{"subject": "党员", "value": "2720", "unit": "名",
+                               "sentence": "拥有党员2720名|其中*高企*党员1680名。"}]
+    assert rec["related"] == ["r1"] and rec["near_duplicates"] == ["r1"]
+    assert "](" not in rec["body"]  # the export holds no site links
+    doc, meta = get_data(article_page(a))
+    assert meta == {k: rec[k] for k in FRONT_MATTER_KEYS}
+    json.dumps(rec)
+
+
+def test_enriched_article_page(md_config):
+    a = enriched()
+    site = Site.build([a, other("r1"), other("r2", date="2024-05-01"), other("r3", date=None)])
+    doc, _ = get_data(article_page(a, site))
+    out = render(doc, md_config)
+    text = visible(out)
+    zone = f"../zones/{slug('z', '青岛高新区')}.md"
+    assert "日期：2024-04-22（推断）" in text and "日期为推断，依据：“4月22日”" in text
+    assert f'<a href="../tags/{slug("t", "人才")}.md">人才</a>' in out
+    assert f'<a href="../topics/{slug("s", "基层党建")}.md">基层党建</a>' in out
+    assert f'<a href="../authors/{slug("a", "戈清平")}.md">戈清平</a>' in out
+    assert "张三，党工委书记" in text and "- 李四" in doc and "青岛高新区党工委" in text
+    cells = re.findall(r"<td>(.*?)</td>", out)
+    assert cells == ["党员", "2720", "名", "拥有党员2720名|其中*高企*党员1680名。"]  # escaped, one row
+    assert "<em>" not in out
+    # sections in order, each with its links
+    order = [text.index(h) for h in ("人物", "机构", "关键数据", "相关文章", "同一高新区的其他文章", "疑似重复报道")]
+    assert order == sorted(order)
+    assert '<a href="r1.md">另一篇r1</a> · 相似度 0.61' in out
+    same = out[out.index("同一高新区的其他文章"):out.index("疑似重复报道")]
+    assert [m for m in re.findall(r'href="(r\d)\.md"', same)] == ["r2", "r1", "r3"]  # newest first, undated last
+    assert f'href="{zone}"' in same
+    # first mention linked in the lead (not the heading, not again); the text stays escaped
+    assert f'<a href="{zone}">青岛高新区</a>（青岛国家高新区）*以*党建引领' in out
+    assert out.count(f'<a href="{zone}">') == 3  # info line, lead, same-zone section
+    assert re.search(r"<h2[^>]*>青岛高新区党建", out)
+    assert "一段# 青岛高新区的文字" in text and "1. 烟台高新区" in text
+
+
+def test_page_sections_are_left_out_when_empty(md_config):
+    a = make_article(zones=("青岛高新区",))
+    doc, _ = get_data(article_page(a, Site.build([a])))
+    for heading in ("人物", "机构", "关键数据", "相关文章", "同一高新区的其他文章", "疑似重复报道", "标签", "主题"):
+        assert heading not in doc, heading
+    assert "（档案登记）" in visible(render(doc, md_config))
+
+
+def test_same_zone_list_is_capped():
+    a = make_article()
+    others = [other(f"o{i:02d}", date=f"2023-01-{i + 1:02d}") for i in range(SAME_ZONE_MAX + 3)]
+    doc = article_page(a, Site.build([a, *others]))
+    listed = re.findall(r"\]\((o\d+)\.md\)", doc)
+    assert listed == [f"o{i:02d}" for i in range(SAME_ZONE_MAX + 2, 2, -1)]
+    assert f"全部 {SAME_ZONE_MAX + 4} 篇" in doc
+
+
+def test_links_to_missing_articles_are_left_out():
+    doc = article_page(enriched(), Site.build([enriched()]))
+    assert "r1.md" not in doc and "相关文章" not in doc and "疑似重复报道" not in doc
+
+
+def test_link_first_mentions_never_makes_an_image_or_nests():
+    links = {"青岛高新区": ("青岛高新区", "z.md"), "青岛国家高新区": ("青岛高新区", "z.md")}
+    assert link_first_mentions("看!青岛高新区，青岛国家高新区", links, set()) == "看!青岛高新区，[青岛国家高新区](z.md)"
+    done = set()
+    assert link_first_mentions(escape_markdown("[青岛高新区]"), links, done) == "\\[[青岛高新区](z.md)\\]"
+    assert done == {"青岛高新区"}
+
+
+def test_zone_links_survive_hostile_text(md_config):
+    a = make_article(lead="<b>青岛高新区</b> *青岛高新区* `青岛高新区`", paragraphs=())
+    out = render(get_data(article_page(a))[0], md_config)
+    assert "&lt;b&gt;" in out and "<b>" not in out and "<em>" not in out and "<code>" not in out
+    assert out.count(">青岛高新区</a>") == 2  # info line and the first mention
+
+
+def test_figures_csv_has_bom_and_one_row_per_figure():
+    a = enriched(zones=("青岛高新区", "烟台高新区"))
+    text = figures_csv([a, other("r1")])
+    assert text.startswith("\ufeff")
+    import csv
+    import io
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    assert rows[0] == list(FIGURES_CSV_COLUMNS)
+    assert rows[1:] == [["abc123", a.title, "青岛高新区、烟台高新区", "2024-04-22", "inferred", "党员", "2720", "名",
+                         "拥有党员2720名|其中*高企*党员1680名。"]]

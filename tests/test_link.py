@@ -1,0 +1,167 @@
+"""The link stage (scripts/link.py): related articles and near-duplicates on the seed articles.
+
+Every property is checked with the real tokenizer (``scripts.nlp``, or the fallback when it is
+missing) and with the character-bigram fallback forced, so the tests pass either way.
+"""
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from scripts import link
+from scripts.link import (DUPLICATE_MIN, RELATED_MAX, RELATED_MIN, char_bigrams, containment, duplicate_pairs,
+                          han_text, link_all, related_pairs, shingles)
+from scripts.model import Article, Caption, Paragraph
+
+
+@pytest.fixture(params=["nlp", "bigrams"])
+def tokenizer(request, monkeypatch):
+    if request.param == "bigrams":
+        monkeypatch.setattr(link, "_tokenizer", lambda: (char_bigrams, frozenset()))
+    return request.param
+
+
+@pytest.fixture(scope="module")
+def seeds(seed_report) -> list[Article]:
+    return [a for p in seed_report.pages for a in p.articles]
+
+
+def by_id(articles):
+    return {a.id: a for a in articles}
+
+
+def longest(articles: list[Article]) -> Article:
+    return max(articles, key=lambda a: (len(a.paragraphs), a.id))
+
+
+# --- related --------------------------------------------------------------------------------
+
+def test_related_excludes_self_and_respects_limit_and_threshold(seeds, tokenizer):
+    linked = link_all(seeds)
+    assert [a.id for a in linked] == [a.id for a in seeds]  # order kept, nothing else changed
+    for before, a in zip(seeds, linked):
+        assert dataclasses.replace(a, related=(), related_scores=(), near_duplicates=()) == before
+        assert a.id not in a.related and len(set(a.related)) == len(a.related)
+        assert len(a.related) == len(a.related_scores) <= RELATED_MAX
+        assert all(s >= RELATED_MIN for s in a.related_scores)
+        ranked = sorted(zip(a.related, a.related_scores), key=lambda r: (-r[1], r[0]))
+        assert list(zip(a.related, a.related_scores)) == ranked
+    assert any(a.related for a in linked)
+
+
+def test_related_scores_are_symmetric(seeds, tokenizer):
+    pairs = related_pairs(seeds)
+    scores = {(x, other): s for x, found in pairs.items() for s, other in found}
+    assert scores
+    for (x, y), s in scores.items():
+        assert scores[(y, x)] == s
+    linked = by_id(link_all(seeds))
+    for a in linked.values():
+        for other, s in zip(a.related, a.related_scores):
+            b = linked[other]
+            if a.id in b.related:
+                assert b.related_scores[b.related.index(a.id)] == s
+
+
+def test_related_is_deterministic(seeds, tokenizer):
+    one = link_all(seeds)
+    two = by_id(link_all(list(reversed(seeds))))
+    for a in one:
+        b = two[a.id]
+        assert (a.related, a.related_scores, a.near_duplicates) == (b.related, b.related_scores, b.near_duplicates)
+    assert link_all(seeds) == one
+
+
+def test_threshold_is_respected(seeds, tokenizer, monkeypatch):
+    everything = link_all(seeds)
+    all_scores = sorted(s for a in everything for s in a.related_scores)
+    cut = all_scores[len(all_scores) // 2]
+    monkeypatch.setattr(link, "RELATED_MIN", cut)
+    fewer = link_all(seeds)
+    assert all(s >= cut for a in fewer for s in a.related_scores)
+    assert sum(len(a.related) for a in fewer) < sum(len(a.related) for a in everything)
+
+
+def test_ties_are_broken_by_id(seeds, tokenizer):
+    base = longest(seeds)
+    copies = [dataclasses.replace(base, id=i) for i in ("zz-copy", "aa-copy", "mm-copy")]
+    linked = by_id(link_all([base, *copies]))
+    assert linked[base.id].related == ("aa-copy", "mm-copy", "zz-copy")
+    assert linked[base.id].related_scores == (1.0, 1.0, 1.0)
+
+
+def test_same_zone_reports_are_related_on_the_seeds(seeds):
+    """With jieba the seed pairs separate clearly (see the module docstring)."""
+    pytest.importorskip("scripts.nlp")
+    linked = by_id(link_all(seeds))
+    qingdao = [a.id for a in seeds if a.zones[:1] == ("青岛高新区",)]
+    assert len(qingdao) == 3
+    for q in qingdao:
+        assert set(linked[q].related) == set(qingdao) - {q}
+    for a in linked.values():
+        for other in a.related:
+            assert set(a.zones) & set(linked[other].zones), (a.title, linked[other].title)
+
+
+def test_photos_relate_too(seeds, tokenizer):
+    photo = next(a for a in seeds if a.kind == "photo")
+    again = dataclasses.replace(photo, id="photo-again", captions=photo.captions + (Caption("现场照片"),))
+    linked = by_id(link_all([*seeds, again]))
+    assert linked[photo.id].related[0] == "photo-again"
+
+
+def test_empty_articles_relate_to_nothing(seeds, tokenizer):
+    empty = dataclasses.replace(seeds[0], id="empty", title="", kicker=None, subtitle=None, lead=None,
+                                paragraphs=(), captions=())
+    linked = by_id(link_all([*seeds, empty]))
+    assert linked["empty"].related == () and linked["empty"].near_duplicates == ()
+    assert all("empty" not in a.related for a in linked.values())
+    assert link_all([]) == []
+
+
+# --- near-duplicates ------------------------------------------------------------------------
+
+def reprinted(original: Article, replacement: str) -> Article:
+    """The article printed again elsewhere with its longest text paragraph rewritten."""
+    texts = [i for i, p in enumerate(original.paragraphs) if p.kind == "text"]
+    k = max(texts, key=lambda i: len(original.paragraphs[i].text))
+    paragraphs = list(original.paragraphs)
+    paragraphs[k] = Paragraph(replacement)
+    return dataclasses.replace(original, id="reprint", paragraphs=tuple(paragraphs), source_file="seeds/zz.txt")
+
+
+def test_a_reprint_with_one_paragraph_changed_is_a_near_duplicate(seeds, tokenizer):
+    original = longest(seeds)
+    other = next(a for a in seeds if a.id != original.id and a.zones != original.zones and a.lead)
+    copy = reprinted(original, other.lead)
+    c = containment(shingles(han_text(original)), shingles(han_text(copy)))
+    assert DUPLICATE_MIN < c < 1
+    linked = by_id(link_all([*seeds, copy]))
+    assert linked["reprint"].near_duplicates == (original.id,)
+    assert linked[original.id].near_duplicates == ("reprint",)  # symmetric
+    assert linked["reprint"].related[0] == original.id
+    assert all(a.near_duplicates == () for a in linked.values() if a.id not in ("reprint", original.id))
+
+
+def test_a_brief_reprinted_inside_a_longer_report_is_a_near_duplicate(seeds):
+    brief = next(a for a in seeds if a.kind == "article" and len(han_text(a)) > 300 and len(a.paragraphs) <= 4)
+    host = longest(seeds)
+    merged = dataclasses.replace(host, id="merged", paragraphs=host.paragraphs + (Paragraph(brief.lead or ""),)
+                                 + brief.paragraphs)
+    found = duplicate_pairs([*seeds, merged])
+    assert (pytest.approx(1.0), brief.id) in found["merged"]
+
+
+def test_different_seed_articles_are_not_near_duplicates(seeds, tokenizer):
+    assert all(a.near_duplicates == () for a in link_all(seeds))
+    # the closest different pair (two Qingdao reports sharing some sentences) stays far below
+    sets = {a.id: shingles(han_text(a)) for a in seeds}
+    worst = max(containment(sets[x], sets[y]) for x in sets for y in sets if x < y)
+    assert 0 < worst < DUPLICATE_MIN / 2
+
+
+def test_short_texts_need_a_whole_sentence_in_common(seeds):
+    a = dataclasses.replace(seeds[0], id="s1", lead="高质量发展注入强劲动能。", paragraphs=(), captions=())
+    b = dataclasses.replace(a, id="s2")
+    assert duplicate_pairs([a, b]) == {}
