@@ -103,14 +103,15 @@ def tokenize(text: str) -> list[str]:
     return _tokenizer().lcut(text)
 
 
-def pos_tag(text: str) -> list[tuple[str, str]]:
+def pos_tag(text: str, hmm: bool = True) -> list[tuple[str, str]]:
     """``text`` cut into ``(word, part of speech)`` pairs (jieba's tag set: n, nz, vn, nr …);
-    user-dictionary words carry the tag written in the dictionary.
+    user-dictionary words carry the tag written in the dictionary. ``hmm=False`` skips jieba's
+    hidden Markov model for unknown words: about four times faster, dictionary words only.
 
     >>> pos_tag("秦创原“科学家+工程师”队伍")
     [('秦创原', 'nz'), ('“', 'x'), ('科学家+工程师', 'nz'), ('”', 'x'), ('队伍', 'n')]
     """
-    return [(p.word, p.flag) for p in _pos_tokenizer().lcut(text)]
+    return [(p.word, p.flag) for p in _pos_tokenizer().lcut(text, HMM=hmm)]
 
 
 @lru_cache(maxsize=1)
