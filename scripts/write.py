@@ -302,11 +302,20 @@ def _text_blocks(a: Article, site: Site) -> list[str]:
     return blocks
 
 
+FIGURES_ON_PAGE = 12  # the page shows the first ones; data/figures.csv has every figure
+
+
 def _figures_table(a: Article) -> str:
-    rows = ["| 项目 | 数值 | 单位 | 原句 |", "|---|---|---|---|"]
-    rows += [f"| {escape_inline(f.subject)} | {escape_inline(f.value)} | {escape_inline(f.unit)} | "
-             f"{escape_inline(f.sentence)} |" for f in a.figures]
-    return "\n".join(rows)
+    """Key figures as a table: a sentence is printed once, beside the first of its figures."""
+    rows = ["| 项目 | 数值 | 单位 | 原文 |", "| --- | --- | --- | --- |"]
+    seen: set[str] = set()
+    for f in a.figures[:FIGURES_ON_PAGE]:
+        sentence = "" if f.sentence in seen else escape_inline(f.sentence)
+        seen.add(f.sentence)
+        rows.append(f"| {escape_inline(f.subject)} | {escape_inline(f.value)} | {escape_inline(f.unit)} | {sentence} |")
+    more = len(a.figures) - FIGURES_ON_PAGE
+    note = f"\n\n另有 {more} 项，见[数据导出](../data/figures.csv)。" if more > 0 else ""
+    return "\n".join(rows) + note
 
 
 def _article_link(a: Article) -> str:
