@@ -87,3 +87,13 @@ def test_each_rule_keeps_han_on_any_text(text):
 @given(PAGE_TEXT)
 def test_no_space_left_between_han_in_running_text(text):
     assert not re.search(f"[{clean.HAN}][ \\t\\u3000]+[{clean.HAN}]", clean_running_text(text))
+
+
+def test_every_export_field_is_documented_in_readme(seed_report):
+    """A field added to the export without a line in the README fails here."""
+    from scripts.write import article_record, source_record
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    page = seed_report.pages[0]
+    for key in list(article_record(page.articles[0])) + list(source_record(page)):
+        assert f"- `{key}`:" in readme, f"export field {key} is not documented in README.md"
