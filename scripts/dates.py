@@ -209,3 +209,35 @@ def date_article(a: Article) -> Article:
     if found is None:
         return dataclasses.replace(a, date=None, date_basis=None, date_evidence=None)
     return dataclasses.replace(a, date=found[0], date_basis="inferred", date_evidence=found[1])
+
+
+def date_from_page(articles: list[Article]) -> list[Article]:
+    """A newspaper page is printed on one day: an article whose own text gives no date takes
+    the year its page-mates were dated to, when they agree (a month too, when they agree on
+    it). The evidence says so, naming the page-mate's phrase.
+
+    >>> from scripts.model import Article
+    >>> def art(i, date, ev):
+    ...     return Article(i, "article", "t", False, None, None, None, (), None, "x", (), (), (), date,
+    ...                    "inferred" if date else None, "p.txt", "", (1, 1), date_evidence=ev)
+    >>> out = date_from_page([art("a", "2024", "将2024年确定为"), art("b", None, None)])
+    >>> out[1].date, out[1].date_basis, out[1].date_evidence
+    ('2024', 'inferred', '同版文章：将2024年确定为')
+    """
+    by_page: dict[str, list[Article]] = {}
+    for a in articles:
+        by_page.setdefault(a.source_file, []).append(a)
+    filled: dict[str, Article] = {}
+    for page in by_page.values():
+        dated = [a for a in page if a.date]
+        years = {a.date[:4] for a in dated}
+        if len(years) != 1:
+            continue  # no page-mate dated, or they disagree: leave undated
+        months = {a.date[:7] for a in dated if len(a.date) >= 7}
+        date = months.pop() if len(months) == 1 and all(len(a.date) >= 7 for a in dated) else years.pop()
+        source = dated[0]
+        evidence = "同版文章：" + (source.date_evidence or source.date)
+        for a in page:
+            if not a.date:
+                filled[a.id] = dataclasses.replace(a, date=date, date_basis="inferred", date_evidence=evidence)
+    return [filled.get(a.id, a) for a in articles]

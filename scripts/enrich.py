@@ -1,7 +1,8 @@
 """Enrich: metadata for every article, some of which needs the whole archive (tag IDF).
 
 Per article, each step in a module of its own: zones (canonical, primary first: already set by
-segment) -> date (manifest, else inferred with its evidence: ``dates``) -> people and
+segment) -> date (manifest, else inferred with its evidence, else the date its page-mates were
+inferred to: ``dates``) -> people and
 organisations (``people``) -> key figures (``figures``) -> tags (``tags``, IDF over the whole
 archive, editorial rules from ``seeds/tags.yml``) -> topics (``topics``). Articles are frozen;
 each step returns new ones.
@@ -11,7 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from .dates import date_article
+from .dates import date_article, date_from_page
 from .figures import find_figures
 from .model import Article
 from .people import find_organizations, find_people
@@ -39,6 +40,6 @@ def enrich_one(a: Article) -> Article:
 
 def enrich_all(articles: list[Article], tag_rules: Path) -> list[Article]:
     """Every enrichment step over the whole archive; ``tag_rules`` is the editors' tags.yml."""
-    articles = [enrich_one(a) for a in articles]
+    articles = date_from_page([enrich_one(a) for a in articles])
     tags = tag_articles(articles, load_tag_rules(tag_rules))
     return [replace(a, tags=tuple(tags[a.id])) for a in articles]

@@ -32,6 +32,9 @@ Thresholds, chosen on the five seed pages (13 records):
   with no clean gap (pairs sharing only generic Party-building vocabulary). With the
   character-bigram fallback every pair scores higher, so without ``scripts.nlp`` the threshold
   hardly filters (the fallback exists so the stage never fails, not to be tuned for).
+* :data:`RELATED_FILL` = 3 and :data:`RELATED_FLOOR` = 0.05: a reader of an article with no
+  strong neighbour is still shown its nearest ones (with their scores), never those that share
+  only stop-word-level vocabulary.
 * :data:`DUPLICATE_MIN` = 0.5 of the shorter text's 8-character shingles, and at least
   :data:`DUPLICATE_MIN_SHARED` = 30 shared shingles. Between different seed reports the highest
   containment is 0.10 (two Qingdao reports sharing five sentences of the same statistics,
@@ -66,6 +69,8 @@ from .model import Article
 
 RELATED_MAX = 5
 RELATED_MIN = 0.15
+RELATED_FILL = 3  # an article with fewer strong neighbours is shown this many, weaker ones included
+RELATED_FLOOR = 0.05  # never below this: no shared vocabulary worth a link
 SCORE_DIGITS = 4
 TITLE_WEIGHT = 2  # title tokens count this many times
 
@@ -192,23 +197,32 @@ def _normalised(counts: Counter[str]) -> dict[str, float]:
 
 
 def related_pairs(articles: list[Article]) -> dict[str, list[tuple[float, str]]]:
-    """id -> [(score, other id)] of every other article scoring at least :data:`RELATED_MIN`."""
+    """id -> [(score, other id)] of every other article scoring at least :data:`RELATED_FLOOR`."""
     ordered = sorted(articles, key=lambda a: a.id)
     vectors = [_normalised(token_counts(a)) for a in ordered]
     found: dict[str, list[tuple[float, str]]] = defaultdict(list)
-    for i, j, score in _pair_scores(vectors, RELATED_MIN):
+    for i, j, score in _pair_scores(vectors, RELATED_FLOOR):
         found[ordered[i].id].append((score, ordered[j].id))
         found[ordered[j].id].append((score, ordered[i].id))
     return found
 
 
 def best_related(candidates: list[tuple[float, str]], limit: int = RELATED_MAX) -> list[tuple[float, str]]:
-    """The ``limit`` best of ``candidates``: score descending, then id.
+    """The ``limit`` best of ``candidates`` at or above :data:`RELATED_MIN`, score descending,
+    then id; an article with fewer than :data:`RELATED_FILL` of those is topped up to that many
+    with the best weaker ones at or above :data:`RELATED_FLOOR` (their scores are shown).
 
     >>> best_related([(0.5, "b"), (0.7, "c"), (0.5, "a")], 2)
     [(0.7, 'c'), (0.5, 'a')]
+    >>> best_related([(0.3, "a"), (0.1, "b"), (0.06, "c"), (0.02, "d")])
+    [(0.3, 'a'), (0.1, 'b'), (0.06, 'c')]
     """
-    return heapq.nsmallest(limit, candidates, key=lambda c: (-c[0], c[1]))
+    ranked = heapq.nsmallest(max(limit, RELATED_FILL), candidates, key=lambda c: (-c[0], c[1]))
+    strong = [c for c in ranked if c[0] >= RELATED_MIN][:limit]
+    if len(strong) >= RELATED_FILL:
+        return strong
+    weak = [c for c in ranked if RELATED_FLOOR <= c[0] < RELATED_MIN]
+    return strong + weak[: RELATED_FILL - len(strong)]
 
 
 # --- near-duplicates ------------------------------------------------------------------------

@@ -72,9 +72,19 @@ def topic_strengths(title: str, text: str, path: Path = TOPICS_FILE) -> dict[str
     return {t.name: hits[t.name] for t in topics if hits[t.name] >= t.min_hits}
 
 
+FALLBACK_MIN_HITS = 2  # a short text (a brief, a photo caption) that no rule reaches
+
+
 def assign_topics(title: str, text: str, path: Path = TOPICS_FILE) -> list[str]:
-    """The article's topics, strongest first (ties in file order), at most ``max_topics``."""
-    _, most = load_topics(path)
+    """The article's topics, strongest first (ties in file order), at most ``max_topics``.
+
+    When no rule fires, as with a short brief or a photo caption, the one topic with the most
+    keyword hits is given, if it has at least :data:`FALLBACK_MIN_HITS`."""
+    topics, most = load_topics(path)
     strengths = topic_strengths(title, text, path)
+    if not strengths:
+        hits = {t.name: t.hits(title, text) for t in topics}
+        best = max(hits, key=lambda n: hits[n], default=None)
+        return [best] if best is not None and hits[best] >= FALLBACK_MIN_HITS else []
     order = list(strengths)
     return sorted(order, key=lambda n: (-strengths[n], order.index(n)))[:most]

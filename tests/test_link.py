@@ -44,7 +44,10 @@ def test_related_excludes_self_and_respects_limit_and_threshold(seeds, tokenizer
         assert dataclasses.replace(a, related=(), related_scores=(), near_duplicates=()) == before
         assert a.id not in a.related and len(set(a.related)) == len(a.related)
         assert len(a.related) == len(a.related_scores) <= RELATED_MAX
-        assert all(s >= RELATED_MIN for s in a.related_scores)
+        strong = [s for s in a.related_scores if s >= link.RELATED_MIN]
+        assert all(s >= link.RELATED_FLOOR for s in a.related_scores)
+        # weaker neighbours only top up an article with fewer than RELATED_FILL strong ones
+        assert len(strong) == len(a.related_scores) or len(a.related_scores) <= link.RELATED_FILL
         ranked = sorted(zip(a.related, a.related_scores), key=lambda r: (-r[1], r[0]))
         assert list(zip(a.related, a.related_scores)) == ranked
     assert any(a.related for a in linked)
@@ -78,9 +81,18 @@ def test_threshold_is_respected(seeds, tokenizer, monkeypatch):
     all_scores = sorted(s for a in everything for s in a.related_scores)
     cut = all_scores[len(all_scores) // 2]
     monkeypatch.setattr(link, "RELATED_MIN", cut)
+    monkeypatch.setattr(link, "RELATED_FLOOR", cut)  # no top-up below the cut either
     fewer = link_all(seeds)
     assert all(s >= cut for a in fewer for s in a.related_scores)
     assert sum(len(a.related) for a in fewer) < sum(len(a.related) for a in everything)
+
+
+def test_weak_neighbours_only_top_up_to_the_fill(seeds, tokenizer, monkeypatch):
+    monkeypatch.setattr(link, "RELATED_MIN", 0.99)  # nothing is strong
+    linked = link_all(seeds)
+    assert all(len(a.related) <= link.RELATED_FILL for a in linked)
+    assert all(s >= link.RELATED_FLOOR for a in linked for s in a.related_scores)
+    assert any(a.related for a in linked)
 
 
 def test_ties_are_broken_by_id(seeds, tokenizer):

@@ -232,3 +232,11 @@ def test_heading_hits_count_double():
     # one 工会 in the text is below the rule's minimum of 4; in the title it counts twice
     assert assign_topics("", "成立工会。") == []
     assert assign_topics("工会工会", "成立工会。") == ["工会"]
+
+
+def test_a_short_text_below_every_rule_gets_its_strongest_topic():
+    from scripts.topics import FALLBACK_MIN_HITS, assign_topics
+
+    assert assign_topics("", "新业态工会揭牌，工会会员入会。") == ["工会"]  # below 工会's min_hits
+    assert assign_topics("", "参观者驻足展位。") == []  # nothing to go on
+    assert FALLBACK_MIN_HITS >= 2
