@@ -478,3 +478,7 @@ def write_all(report: BuildReport, docs_dir: Path) -> None:
     write_if_changed(docs_dir / DATA_DIR / "articles.jsonl", json_lines([article_record(a) for a in articles]))
     write_if_changed(docs_dir / DATA_DIR / "sources.jsonl", json_lines([source_record(p) for p in pages]))
     write_if_changed(docs_dir / DATA_DIR / "figures.csv", figures_csv(articles))
+    from .publish import site_pages
+
+    for rel, text in site_pages(report, articles).items():
+        write_if_changed(docs_dir / rel, text)
