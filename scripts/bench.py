@@ -1,0 +1,227 @@
+"""Benchmark: synthetic archives built from the seed pages' material, through the real pipeline
+and site build, against a stock Material set-up on the same Markdown.
+
+    python -m scripts.bench                 # N = 1,000 and 10,000 articles
+    python -m scripts.bench --n 200 --no-stock
+
+Prints a table: seconds and MB/s per stage (decode, segment + clean + check, enrich, link,
+write), peak RSS, MkDocs build seconds, site size, bytes of one article page, search index
+bytes, and the same MkDocs figures for a stock set-up (default Material, full navigation). It
+is a benchmark, not a test: nothing here asserts a time.
+
+Synthetic pages are made from the seed articles' paragraphs, headlines and captions, with zone
+names, numbers and people varied per page, several articles per page, and three layouts seen
+in the seeds (double-spaced column wrap at varying widths, one paragraph per line,
+spaces left at wrap points).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from .pipeline import PROJECT, collect, enrich_report
+
+ARTICLE_CHARS = 2650  # average article length of the reference measurements
+
+
+@dataclass
+class Material:
+    paragraphs: list[str]
+    titles: list[str]
+    captions: list[str]
+    zones: list[str]
+    names: list[str]
+
+
+def seed_material() -> Material:
+    """Paragraphs, titles and captions of the seed articles, and names to vary them with."""
+    from .bylines import surnames
+    from .zones import load_gazetteer
+
+    report = collect(PROJECT / "seeds", root=PROJECT)
+    articles = [a for p in report.pages for a in p.articles]
+    paragraphs = [p.text for a in articles for p in a.paragraphs if p.kind == "text" and len(p.text) > 40]
+    paragraphs += [a.lead for a in articles if a.lead]
+    titles = [a.title for a in articles if not a.title_inferred]
+    captions = [c.text for a in articles for c in a.captions]
+    zones = sorted(z.canonical for z in load_gazetteer() if "（" not in z.canonical)
+    given = "伟芳娜敏静丽强磊军洋勇艳杰涛明超秀霞平刚桂英华建国新宏志红"
+    singles = sorted(s for s in surnames() if len(s) == 1)
+    rnd = random.Random(7)
+    names = sorted({rnd.choice(singles) + "".join(rnd.sample(given, rnd.choice([1, 2]))) for _ in range(400)})
+    return Material(paragraphs, titles, captions, zones, names)
+
+
+def vary(text: str, rnd: random.Random, zone: str, m: Material) -> str:
+    """The same kind of sentence, other facts: the zone and the numbers change."""
+    for z in m.zones:
+        if z in text:
+            text = text.replace(z, zone)
+    out, digits = [], "0123456789"
+    for ch in text:
+        out.append(rnd.choice(digits[1:]) if ch in digits and rnd.random() < 0.5 else ch)
+    return "".join(out)
+
+
+def synthetic_article(rnd: random.Random, m: Material) -> tuple[str, list[str], str, str]:
+    """(headline, paragraphs, byline, caption) of one synthetic article of ~ARTICLE_CHARS."""
+    zone = rnd.choice(m.zones)
+    paras, size = [], 0
+    while size < ARTICLE_CHARS * rnd.uniform(0.7, 1.3):
+        p = vary(rnd.choice(m.paragraphs), rnd, zone, m)
+        paras.append(p)
+        size += len(p)
+    title = vary(rnd.choice(m.titles), rnd, zone, m)
+    byline = " ".join(rnd.sample(m.names, rnd.choice([1, 2])))
+    caption = vary(rnd.choice(m.captions), rnd, zone, m) if m.captions and rnd.random() < 0.4 else ""
+    return title, paras, byline, caption
+
+
+def wrap(text: str, width: int) -> list[str]:
+    return [text[i : i + width] for i in range(0, len(text), width)]
+
+
+def layout_page(articles: list[tuple[str, list[str], str, str]], rnd: random.Random) -> str:
+    """One page in one of the seed layouts."""
+    style = rnd.choice(["wrapped", "per-line", "spaced"])
+    width = rnd.randint(13, 28)
+    lines: list[str] = []
+    for title, paras, byline, caption in articles:
+        lines += [title, "", byline, ""]
+        for k, p in enumerate(paras):
+            text = ("本报讯 " + p) if k == 0 else p
+            if style == "wrapped":
+                for piece in wrap(text, width):
+                    lines += [piece, ""]
+            elif style == "spaced":
+                lines += [" ".join(wrap(text, width)), ""]
+            else:
+                lines += [text, ""]
+        if caption:
+            lines += ["", "", caption, "", "图片来源:" + title[:5], ""]
+    return "\n".join(lines)
+
+
+def make_archive(n: int, root: Path, seed: int = 1) -> int:
+    """Write about ``n`` articles as pages (1-4 articles each) under ``root/seeds``; bytes."""
+    m = seed_material()
+    rnd = random.Random(seed)
+    seeds = root / "seeds"
+    seeds.mkdir(parents=True, exist_ok=True)
+    made, page, total = 0, 0, 0
+    while made < n:
+        k = min(rnd.randint(1, 4), n - made)
+        text = layout_page([synthetic_article(rnd, m) for _ in range(k)], rnd)
+        data = text.encode("utf-8")
+        (seeds / f"{page:06d}.txt").write_bytes(data)
+        total += len(data)
+        made += k
+        page += 1
+    return total
+
+
+def copy_site_config(root: Path) -> None:
+    for name in ("mkdocs.yml",):
+        shutil.copy(PROJECT / name, root / name)
+    for name in ("docs", "overrides", "scripts"):
+        if (PROJECT / name).exists():
+            shutil.copytree(PROJECT / name, root / name, dirs_exist_ok=True,
+                            ignore=shutil.ignore_patterns("a", "tags", "zones", "years", "authors", "topics", "src",
+                                                          "__pycache__"))
+
+
+def dir_bytes(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+
+
+def mkdocs_build(config: Path, site: Path, env: dict) -> float:
+    t = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config), "-d", str(site)],
+                   cwd=config.parent, env=env, check=True, capture_output=True)
+    return time.perf_counter() - t
+
+
+def stock_config(root: Path) -> Path:
+    """Default Material with full navigation on the same Markdown (no hooks, no pruning)."""
+    config = root / "stock.yml"
+    config.write_text("site_name: stock\ndocs_dir: docs\ntheme:\n  name: material\n  language: zh\n"
+                      "plugins:\n  - search:\n      lang: zh\n", encoding="utf-8")
+    return config
+
+
+def run(n: int, stock: bool) -> dict:
+    from .write import write_all
+
+    root = Path(tempfile.mkdtemp(prefix=f"bench{n}-"))
+    raw_bytes = make_archive(n, root)
+    copy_site_config(root)
+    out: dict = {"articles": n, "raw MB": raw_bytes / 1e6}
+
+    t = time.perf_counter()
+    from .decode import read_page
+    for p in sorted((root / "seeds").glob("*.txt")):
+        read_page(p, p.name)
+    out["decode s"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    report = collect(root / "seeds", root=root)
+    out["segment+clean+check s"] = time.perf_counter() - t - out["decode s"]
+    t = time.perf_counter()
+    report = enrich_report(report, root / "seeds" / "tags.yml")
+    out["enrich+link s"] = time.perf_counter() - t
+    t = time.perf_counter()
+    write_all(report, root / "docs")
+    out["write s"] = time.perf_counter() - t
+    pipeline_s = out["decode s"] + out["segment+clean+check s"] + out["enrich+link s"] + out["write s"]
+    out["pipeline MB/s"] = raw_bytes / 1e6 / pipeline_s
+    out["peak RSS MB"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+    hooks_off = root / "mkdocs_nohook.yml"  # the site build alone: the pipeline already ran
+    hooks_off.write_text("\n".join(l for l in (root / "mkdocs.yml").read_text(encoding="utf-8").splitlines()
+                                   if "scripts/mkdocs_hooks.py" not in l and l.strip() != "hooks:"), encoding="utf-8")
+    out["mkdocs build s"] = mkdocs_build(hooks_off, root / "site", env)
+    out["site MB"] = dir_bytes(root / "site") / 1e6
+    one = next((root / "site" / "a").glob("*/index.html"), None)
+    out["article page KB"] = one.stat().st_size / 1e3 if one else 0
+    index = root / "site" / "search" / "search_index.json"
+    out["search index MB"] = index.stat().st_size / 1e6 if index.exists() else 0
+    if stock:
+        out["stock build s"] = mkdocs_build(stock_config(root), root / "stock-site", env)
+        out["stock site MB"] = dir_bytes(root / "stock-site") / 1e6
+        sone = next((root / "stock-site" / "a").glob("*/index.html"), None)
+        out["stock article page KB"] = sone.stat().st_size / 1e3 if sone else 0
+        total = pipeline_s + out["mkdocs build s"]
+        out["speed-up vs stock (site build)"] = out["stock build s"] / out["mkdocs build s"]
+        out["full build s"] = total
+    shutil.rmtree(root, ignore_errors=True)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m scripts.bench", description=__doc__.split("\n")[0])
+    parser.add_argument("--n", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--no-stock", action="store_true", help="skip the stock Material comparison")
+    args = parser.parse_args(argv)
+    rows = [run(n, not args.no_stock) for n in args.n]
+    keys = list(dict.fromkeys(k for r in rows for k in r))
+    print("| figure | " + " | ".join(f"N={r['articles']:,}" for r in rows) + " |")
+    print("|---|" + "---|" * len(rows))
+    for k in keys[1:]:
+        print(f"| {k} | " + " | ".join(f"{r.get(k, 0):,.2f}" for r in rows) + " |")
+    print(json.dumps(rows, ensure_ascii=False), file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
