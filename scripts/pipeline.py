@@ -1,4 +1,4 @@
-"""The build, top to bottom: decode -> clean/segment -> check -> write.
+"""The build, top to bottom: decode -> clean/segment -> check -> permalinks -> enrich/link -> write.
 
 Everything is built in memory first; writing is the last step, so every page sees consistent
 data and a failure in one page never leaves half-written output for the others.
@@ -7,8 +7,12 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .model import BuildReport, Diagnostic, PageError, PageMeta, PageResult
+
+if TYPE_CHECKING:
+    from .registry import Registry
 
 log = logging.getLogger("archive")
 
@@ -87,10 +91,47 @@ def enrich_report(report: BuildReport, tag_rules: Path) -> BuildReport:
     return replace(report, pages=pages)
 
 
+def register_ids(report: BuildReport, registry_path: Path, root: Path) -> tuple[BuildReport, Registry]:
+    """Every article takes its registered permalink id (``scripts/registry.py``); new articles
+    are added to the registry, which is written back only when it changed (and was readable).
+    Runs before enrich and link, so no article refers to another by id yet."""
+    from dataclasses import replace
+
+    from .registry import assign_ids, dump_registry, load_registry
+    from .write import write_if_changed
+
+    registry, diagnostics = load_registry(registry_path, display_path(registry_path, root))
+    articles = [a for p in report.pages for a in p.articles]
+    renamed, new_registry, problems = assign_ids(articles, registry)
+    ids = iter(renamed)
+    pages = tuple(replace(p, articles=tuple(next(ids) for _ in p.articles)) for p in report.pages)
+    if registry.ok and (new_registry.entries or registry_path.is_file()):
+        write_if_changed(registry_path, dump_registry(new_registry))  # deterministic: a rerun writes nothing
+    return BuildReport(pages, report.diagnostics + tuple(diagnostics) + tuple(problems)), new_registry
+
+
+def write_redirects(registry: Registry, report: BuildReport, docs_dir: Path) -> None:
+    """``docs/a/<retired id>/index.html`` for every retired id; stale ones are removed."""
+    from .registry import redirect_pages, stale_redirects
+    from .write import ARTICLE_DIR, write_if_changed
+
+    pages = redirect_pages(registry, [a for p in report.pages for a in p.articles], ARTICLE_DIR)
+    for rel, text in pages.items():
+        write_if_changed(docs_dir / rel, text)
+    for path in stale_redirects(docs_dir, set(pages), ARTICLE_DIR):
+        path.unlink()
+        if not any(path.parent.iterdir()):
+            path.parent.rmdir()
+
+
 def build(seeds_dir: Path, docs_dir: Path, manifest_path: Path | None = None, root: Path | None = None) -> BuildReport:
-    """The whole build: collect every page, enrich and link the articles, then write."""
+    """The whole build: collect every page, give the articles their permalink ids (registry
+    ``seeds/permalinks.yml``), enrich and link them, then write, retired ids as redirects."""
     from .write import write_all
 
-    report = enrich_report(collect(seeds_dir, manifest_path, root), seeds_dir / "tags.yml")
+    root = root or seeds_dir.parent
+    report, registry = register_ids(collect(seeds_dir, manifest_path, root), seeds_dir / "permalinks.yml", root)
+    report = enrich_report(report, seeds_dir / "tags.yml")
     write_all(report, docs_dir)
+    write_redirects(registry, report, docs_dir)
     return report

@@ -110,14 +110,14 @@ def is_candidate(word: str, pos: str) -> bool:
     return pos in CANDIDATE_POS and bool(_HAN.search(word)) and not _DIGIT_OR_LATIN.search(word)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=None)  # cleared around each tag_articles run: one segmentation per text
 def candidates(text: str) -> tuple[str, ...]:
     """The candidate words of ``text``, in order, repeated as often as they occur.
 
     >>> candidates("青岛高新区设立党员先锋岗120个，担任“两代表一委员”")
     ('党员先锋岗', '两代表一委员')
     """
-    return tuple(w for w, pos in nlp.pos_tag(text) if is_candidate(w, pos))
+    return tuple(w for w, pos in nlp.pos_tag(text, hmm=False) if is_candidate(w, pos))
 
 
 class Tagger:
@@ -137,6 +137,13 @@ class Tagger:
         """Document frequencies over the archive: each text is one article (title included)."""
         self.n_docs = len(texts)
         self.df = Counter(term for text in texts for term in set(self._terms(text)))
+        return self
+
+    def fit_parts(self, parts: list[tuple[str, str]]) -> Tagger:
+        """``fit`` over ``(heading, text)`` pairs, segmenting each part once (``tags_for`` on
+        the same parts then reuses the segmentation)."""
+        self.n_docs = len(parts)
+        self.df = Counter(term for h, t in parts for term in set(self._terms(h)) | set(self._terms(t)))
         return self
 
     def idf(self, term: str) -> float:
@@ -179,5 +186,8 @@ def tag_articles(articles: Iterable[Article], rules: TagRules | None = None,
                  k: int = DEFAULT_K) -> dict[str, list[str]]:
     """Tags of every article, by id, with IDF computed over exactly these articles."""
     parts = {a.id: article_parts(a) for a in articles}
-    tagger = Tagger(rules).fit([f"{h}\n{t}" for h, t in parts.values()])
-    return {i: tagger.tags_for(h, t, k) for i, (h, t) in parts.items()}
+    candidates.cache_clear()
+    tagger = Tagger(rules).fit_parts(list(parts.values()))
+    tags = {i: tagger.tags_for(h, t, k) for i, (h, t) in parts.items()}
+    candidates.cache_clear()
+    return tags
