@@ -9,8 +9,9 @@ write), peak RSS, MkDocs build seconds, site size, bytes of one article page, se
 bytes, and the same MkDocs figures for a stock set-up (default Material, full navigation). It
 is a benchmark, not a test: nothing here asserts a time.
 
-Synthetic pages are made from the seed articles' paragraphs, headlines and captions, with zone
-names, numbers and people varied per page, several articles per page, and three layouts seen
+Synthetic pages are made from the seed articles' material: paragraphs walked through a
+word-bigram model of the seed text (the seeds' vocabulary, new sentences), seed headlines and
+captions, with zone names, numbers and people varied per page, several articles per page, and three layouts seen
 in the seeds (double-spaced column wrap at varying widths, one paragraph per line,
 spaces left at wrap points).
 """
@@ -41,6 +42,34 @@ class Material:
     captions: list[str]
     zones: list[str]
     names: list[str]
+    chain: dict[str, list[str]] | None = None  # word -> words seen after it in the seeds
+
+
+def word_chain(paragraphs: list[str]) -> dict[str, list[str]]:
+    """A word-bigram model of the seed text (jieba words): generated text keeps the seeds'
+    vocabulary and its spread, but its sentences are new, so pages do not share passages."""
+    from .nlp import tokenize
+
+    chain: dict[str, list[str]] = {}
+    for p in paragraphs:
+        words = ["<s>"] + tokenize(p)
+        for a, b in zip(words, words[1:]):
+            chain.setdefault(a, []).append(b)
+    return chain
+
+
+def babble(rnd: random.Random, chain: dict[str, list[str]], length: int) -> str:
+    """About ``length`` characters of text walked through the word chain, ending a sentence."""
+    out, size, word = [], 0, "<s>"
+    while size < length or out[-1] not in "。！？":
+        nxt = chain.get(word) or chain["<s>"]
+        word = rnd.choice(nxt)
+        out.append(word)
+        size += len(word)
+        if size > 3 * length:
+            out.append("。")
+            break
+    return "".join(out)
 
 
 def seed_material() -> Material:
@@ -59,7 +88,7 @@ def seed_material() -> Material:
     singles = sorted(s for s in surnames() if len(s) == 1)
     rnd = random.Random(7)
     names = sorted({rnd.choice(singles) + "".join(rnd.sample(given, rnd.choice([1, 2]))) for _ in range(400)})
-    return Material(paragraphs, titles, captions, zones, names)
+    return Material(paragraphs, titles, captions, zones, names, word_chain(paragraphs))
 
 
 def vary(text: str, rnd: random.Random, zone: str, m: Material) -> str:
@@ -78,7 +107,7 @@ def synthetic_article(rnd: random.Random, m: Material) -> tuple[str, list[str], 
     zone = rnd.choice(m.zones)
     paras, size = [], 0
     while size < ARTICLE_CHARS * rnd.uniform(0.7, 1.3):
-        p = vary(rnd.choice(m.paragraphs), rnd, zone, m)
+        p = vary(babble(rnd, m.chain, rnd.randint(60, 260)), rnd, zone, m)
         paras.append(p)
         size += len(p)
     title = vary(rnd.choice(m.titles), rnd, zone, m)
