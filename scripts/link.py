@@ -50,10 +50,13 @@ case; 2 million pairs above the threshold): tokenizing 15 s, related scoring 33 
 near-duplicates 12 s. The next step, if that is too slow, is a document-frequency cut-off for
 the index (with IDF weights the very common tokens hardly count anyway).
 
-Near-duplicate candidates come from the same kind of index over shingles, ignoring shingles
-printed in more than :data:`SHINGLE_MAX_DF` articles (stock phrases); a pair sharing at least
-:data:`CANDIDATE_MIN_SHARED` of the others is a candidate, and its containment is then computed
-exactly with set intersection. No full text is ever compared with another.
+Near-duplicate candidates come from the same kind of index over a stable sample of the
+shingles (one in :data:`SAMPLE_EVERY`, chosen by a hash, so every article samples the same
+shingles), ignoring shingles printed in more than :data:`SHINGLE_MAX_DF` articles (stock
+phrases); a pair sharing at least :data:`CANDIDATE_MIN_SHARED` sampled shingles is a candidate,
+and its containment is then computed exactly on all shingles with set intersection. A true
+near-duplicate shares at least 15 shingles (half of 30), so about four sampled ones. No full
+text is ever compared with another.
 """
 from __future__ import annotations
 
@@ -61,6 +64,7 @@ import dataclasses
 import heapq
 import math
 import re
+import zlib
 from collections import Counter, defaultdict
 from functools import lru_cache
 from typing import Callable, Iterable
@@ -78,7 +82,8 @@ SHINGLE = 8
 DUPLICATE_MIN = 0.5
 DUPLICATE_MIN_SHARED = 30
 SHINGLE_MAX_DF = 50
-CANDIDATE_MIN_SHARED = 5
+CANDIDATE_MIN_SHARED = 2  # sampled shingles in common to be measured exactly
+SAMPLE_EVERY = 4  # candidate search uses 1 shingle in 4 (a stable hash sample)
 
 _HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _HAN_CHAR = re.compile(r"[^\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
@@ -119,13 +124,20 @@ def _tokenizer() -> tuple[Callable[[str], list[str]], frozenset[str]]:
     return tokenize, frozenset(stop() if callable(stop) else ())
 
 
+def _accepts_hmm(tokenize) -> bool:
+    """The jieba tokenizer takes ``hmm``; the character-bigram fallback does not."""
+    import inspect
+
+    return "hmm" in inspect.signature(tokenize).parameters
+
+
 def tokens(text: str) -> list[str]:
     """The counted tokens of ``text``: no stop words, no single characters, no bare numbers."""
     if not text:
         return []
     tokenize, stop = _tokenizer()
     out = []
-    for t in tokenize(text):
+    for t in tokenize(text, hmm=False) if _accepts_hmm(tokenize) else tokenize(text):
         t = t.strip()
         if len(t) > 1 and t not in stop and _WORDLIKE.search(t):
             out.append(t)
@@ -261,7 +273,8 @@ def duplicate_pairs(articles: list[Article]) -> dict[str, list[tuple[float, str]
     for i, s in enumerate(sets):
         if len(s) >= DUPLICATE_MIN_SHARED:
             for sh in s:
-                postings[sh].append(i)
+                if zlib.crc32(sh.encode("utf-8")) % SAMPLE_EVERY == 0:  # candidates from a sample
+                    postings[sh].append(i)
     shared: Counter[tuple[int, int]] = Counter()
     for plist in postings.values():
         if 1 < len(plist) <= SHINGLE_MAX_DF:
@@ -270,7 +283,7 @@ def duplicate_pairs(articles: list[Article]) -> dict[str, list[tuple[float, str]
                     shared[plist[x], plist[y]] += 1
     found: dict[str, list[tuple[float, str]]] = defaultdict(list)
     for (i, j), n in sorted(shared.items()):
-        if n < CANDIDATE_MIN_SHARED:  # n counts uncommon shingles only; then measure exactly
+        if n < CANDIDATE_MIN_SHARED:  # n counts sampled uncommon shingles only; then measure exactly
             continue
         inter = len(sets[i] & sets[j])
         score = round(inter / min(len(sets[i]), len(sets[j])), SCORE_DIGITS)
