@@ -2,9 +2,14 @@
 
 Writing is the last, dumb step: every value is already decided, this module only formats it.
 
-- ``docs/a/<id>.md``: one page per article (URL ``a/<id>/``), YAML front matter + escaped text,
-  then people, organisations, key figures, related articles, other articles of the same zone and
-  suspected duplicates; the first mention of each of its zones links to the zone's page;
+- ``docs/a/<id>.md``: one page per article (URL ``a/<id>/``), YAML front matter, then kicker,
+  headline, subtitle, a metadata panel, the lead and body (every paragraph numbered ``p1``, ``p2``
+  … with a ¶ link, so that one paragraph can be cited), captions as figures, people,
+  organisations, key figures, related articles, other articles of the same zone and suspected
+  duplicates; the first mention of each of its zones links to the zone's page. The citation box
+  and the head's citation tags come from the front matter, in the theme (``overrides/``);
+- ``docs/src/<id>.md``: the raw page text of each article and what the cleaner changed
+  (``scripts/provenance.py``), written when the page file can be read back unchanged;
 - ``docs/articles.md``: the list of all articles, grouped by source page;
 - index pages (``scripts/indexes.py``): ``docs/{tags,topics,zones,authors,years}/``;
 - ``docs/data/articles.jsonl`` and ``docs/data/sources.jsonl``: the data export, one JSON object
@@ -13,12 +18,19 @@ Writing is the last, dumb step: every value is already decided, this module only
 
 Files are rewritten only when their content changes, so ``mkdocs serve`` (whose ``on_pre_build``
 hook runs the build) does not rebuild in a loop; stale ``*.md`` pages are removed from the
-generated folders (``a/`` and the index folders) and nowhere else. All links between generated
-pages are relative ``.md`` links, which MkDocs checks (``--strict``) and rewrites.
+generated folders (``a/``, ``src/`` and the index folders) and nowhere else. All links between
+generated pages are relative ``.md`` links, which MkDocs checks (``--strict``) and rewrites.
+
+Article text in the raw-HTML blocks of a page (metadata panel, paragraphs, figures) is escaped
+with ``html.escape``; everything else with :func:`escape_markdown`. The raw blocks' own links are
+``.md`` paths too (``<a href="../tags/t-….md">``): MkDocs rewrites only Markdown links, so the
+hook (``scripts/mkdocs_hooks.py``) resolves these the same way and fails ``--strict`` on a missing
+target.
 """
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import re
@@ -30,7 +42,7 @@ import yaml
 # libyaml's emitter when PyYAML has it (about ten times faster); the same safe subset either way.
 SAFE_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
-from .model import Article, BuildReport, PageResult
+from .model import Article, BuildReport, PageResult, Paragraph
 
 if TYPE_CHECKING:  # scripts/indexes.py imports this module; it is imported lazily below
     from .indexes import Site
@@ -214,13 +226,14 @@ def _where_text(a: Article) -> str | None:
     return " ".join(p for p in parts if p) or None
 
 
-def link_first_mentions(text: str, links: dict[str, tuple[str, str]], done: set[str]) -> str:
-    r"""Link the first mention of each zone in already-escaped Markdown ``text``.
+def link_first_mentions(text: str, links: dict[str, tuple[str, str]], done: set[str], as_html: bool = False) -> str:
+    r"""Link the first mention of each zone in already-escaped ``text`` (Markdown, or HTML when
+    ``as_html``).
 
     ``links`` maps every way of writing a zone to ``(zone, url)``; ``done`` holds the zones
-    already linked earlier on the page (updated here). Zone names hold no Markdown syntax, so
-    the escaped text contains them as printed; a name right after ``!`` is skipped (``![`` would
-    make an image).
+    already linked earlier on the page (updated here). Zone names hold no Markdown or HTML
+    syntax, so the escaped text contains them as printed; a name right after ``!`` is skipped
+    (``![`` would make a Markdown image).
 
     >>> links = {"青岛高新区": ("青岛高新区", "../zones/z-1.md"), "青岛国家高新区": ("青岛高新区", "../zones/z-1.md")}
     >>> done = set()
@@ -228,6 +241,8 @@ def link_first_mentions(text: str, links: dict[str, tuple[str, str]], done: set[
     '[青岛国家高新区](../zones/z-1.md)\\*党建\\*，青岛高新区'
     >>> link_first_mentions("青岛高新区", links, done), done
     ('青岛高新区', {'青岛高新区'})
+    >>> link_first_mentions("在青岛高新区", links, set(), as_html=True)
+    '在<a href="../zones/z-1.md">青岛高新区</a>'
     """
     if not links or done >= {zone for zone, _ in links.values()}:
         return text
@@ -238,7 +253,7 @@ def link_first_mentions(text: str, links: dict[str, tuple[str, str]], done: set[
         if zone in done:
             return m.group()
         done.add(zone)
-        return f"[{m.group()}]({url})"
+        return f'<a href="{html.escape(url)}">{m.group()}</a>' if as_html else f"[{m.group()}]({url})"
 
     return re.sub(pattern, link, text)
 
@@ -255,51 +270,139 @@ def _zone_links(a: Article, site: Site) -> dict[str, tuple[str, str]]:
     return links
 
 
-def _linked_names(names: list[str], terms: dict, folder: str) -> list[str]:
-    """Each name escaped, linked to its term page when it has one."""
-    return [f"[{escape_inline(n)}](../{folder}/{terms[n].slug}.md)" if n in terms else escape_inline(n)
-            for n in names]
+# --- article pages: the raw-HTML parts ------------------------------------------------------
+
+PARA_LINK_TITLE = "引用此段"
+SOURCE_DIR = "src"  # docs/src/<id>.md: the raw page text and the cleaner's changes (provenance.py)
+PHOTO_PLACEHOLDER = "原版面此处有照片（档案未收录图片）"
 
 
-def _date_line(a: Article) -> str:
-    """``日期：…`` with where the date comes from; an inferred date says 推断 (evidence below)."""
+def _h(text: str | None) -> str:
+    """Page text for a raw-HTML block: one line, HTML-escaped (quotes too)."""
+    return html.escape(" ".join((text or "").split()))
+
+
+def _html_links(names: list[str], terms: dict, folder: str) -> list[str]:
+    """Each name escaped, linked to its term page (a ``.md`` path the hook resolves) when it has one."""
+    return [f'<a href="../{folder}/{terms[n].slug}.md">{_h(n)}</a>' if n in terms else _h(n) for n in names]
+
+
+def text_units(a: Article) -> list[tuple[str | None, Paragraph | None]]:
+    """The lead and body in page order, each text paragraph with its anchor: ``("p1", None)`` for
+    the lead (with its dateline), ``("pN", paragraph)`` for every text paragraph of the body,
+    ``(None, heading)`` for a section heading (not numbered). The article page and its source
+    page (``scripts/provenance.py``) number alike through this.
+
+    >>> from scripts.model import Article, Paragraph
+    >>> a = Article("x", "article", "t", False, None, None, None, (), None, "导语", (Paragraph("小标题", "heading"),
+    ...             Paragraph("正文")), (), (), None, None, "f", "", (1, 1))
+    >>> [(n, p and p.text) for n, p in text_units(a)]
+    [('p1', None), (None, '小标题'), ('p2', '正文')]
+    """
+    units: list[tuple[str | None, Paragraph | None]] = [("p1", None)] if (a.lead or a.dateline) else []
+    n = len(units)
+    for p in a.paragraphs:
+        if p.kind == "heading":
+            units.append((None, p))
+        else:
+            n += 1
+            units.append((f"p{n}", p))
+    return units
+
+
+def _paragraph(anchor: str, inner: str) -> str:
+    """``<p id="pN">…</p>`` with its ¶ link (kept out of the search index); ``inner`` is already
+    escaped HTML."""
+    return (f'<p id="{anchor}">{inner} <a class="para-link" href="#{anchor}" '
+            f'title="{PARA_LINK_TITLE}（第 {anchor[1:]} 段）" data-search-exclude>¶</a></p>')
+
+
+def _date_html(a: Article) -> str:
+    """The date with where it comes from; an inferred one says 推断 and shows its evidence."""
     if not a.date:
-        return "日期未知"
-    basis = DATE_BASIS_LABELS.get(a.date_basis or "")
-    return f"日期：{escape_inline(a.date)}" + (f"（{basis}）" if basis else "")
+        return '<span class="date-unknown">日期未知</span>'
+    text = _h(a.date)
+    if a.date_basis == "inferred":
+        text += '<span class="date-inferred">（推断）</span>'
+        if a.date_evidence:
+            text += f'<span class="date-evidence">日期为推断，依据：“{_h(a.date_evidence)}”</span>'
+    elif a.date_basis in DATE_BASIS_LABELS:
+        text += f'<span class="date-basis">（{DATE_BASIS_LABELS[a.date_basis]}）</span>'
+    return text
 
 
-def _info_line(a: Article, site: Site) -> str:
-    parts = []
+def _authors_html(a: Article, site: Site) -> str | None:
     if a.authors:
-        names = _linked_names([au.name for au in a.authors], site.authors, "authors")
-        parts.append("作者：" + "、".join(f"{escape_inline(au.role)} {n}" if au.role else n
-                                         for au, n in zip(a.authors, names)))
-    elif a.byline:
-        parts.append("作者：" + escape_inline(a.byline))
-    parts.append(_date_line(a))
-    if a.zones:
-        parts.append("高新区：" + "、".join(_linked_names(list(a.zones), site.zones, "zones")))
-    where = _where_text(a)
-    if where:
-        parts.append(escape_inline(where))
+        names = _html_links([au.name for au in a.authors], site.authors, "authors")
+        return "、".join(f'<span class="role">{_h(au.role)}</span> {n}' if au.role else n
+                        for au, n in zip(a.authors, names))
+    return _h(a.byline) if a.byline else None
+
+
+def _where_html(a: Article) -> str:
+    """Newspaper, page and column as the manifest records them; what is unknown is said."""
+    m = a.meta
+    parts = [f"《{_h(m.newspaper)}》" if m.newspaper else '<span class="unknown">报纸名不详</span>']
+    if m.page:
+        parts.append(f"第 {_h(m.page)} 版")
+    if m.column:
+        parts.append(f"栏目：{_h(m.column)}")
     return " · ".join(parts)
 
 
+def meta_panel(a: Article, site: Site, has_source: bool = False) -> str:
+    """``<dl class="meta-panel">``: date (with its basis), authors with roles, zones, source
+    page, tags, topics, the raw text's place (and a link to it when ``has_source``)."""
+    rows = [("日期", _date_html(a))]
+    authors = _authors_html(a, site)
+    if authors:
+        rows.append(("作者", authors))
+    if a.zones:
+        rows.append(("高新区", "、".join(_html_links(list(a.zones), site.zones, "zones"))))
+    rows.append(("出处", _where_html(a)))
+    if a.tags:
+        rows.append(("标签", "、".join(_html_links(list(a.tags), site.tags, "tags"))))
+    if a.topics:
+        rows.append(("主题", "、".join(_html_links(list(a.topics), site.topics, "topics"))))
+    first, last = a.lines
+    source = (f'{_h(a.source_file)}，第 {first}–{last} 行 '
+              f'<span class="sha" title="原始文件 SHA-256：{_h(a.source_sha256)}">SHA-256 {_h(a.source_sha256[:12])}…</span>')
+    if has_source:
+        source += f' <a class="source-link" href="../{SOURCE_DIR}/{a.id}.md">查看原始版面文本</a>'
+    rows.append(("原文", source))
+    rows.append(("引用", '<a href="#cite">引用本文</a> · <a href="../cite.md">如何引用</a>'))
+    # one row per line, label and value together: the panel reads "日期：2024-04-22（推断）"
+    return '<dl class="meta-panel">\n' + "\n".join(f"<dt>{k}：</dt><dd>{v}</dd>" for k, v in rows) + "\n</dl>"
+
+
 def _text_blocks(a: Article, site: Site) -> list[str]:
-    """Lead and body as on the page: escaped, zones linked at their first mention in text."""
+    """Lead and body as on the page: every paragraph ``<p id="pN">`` with its ¶ link, text
+    HTML-escaped, zones linked at their first mention; section headings as Markdown ``##``."""
     links, done = _zone_links(a, site), set()
     blocks = []
-    if a.dateline or a.lead:
-        dateline = f"**{escape_inline(a.dateline)}**" if a.dateline else ""
-        lead = link_first_mentions(escape_markdown(a.lead), links, done) if a.lead else ""
-        blocks.append(" ".join(p for p in (dateline, lead) if p))
-    for p in a.paragraphs:
-        if p.kind == "heading":
+    for anchor, p in text_units(a):
+        if p is None:  # the lead, after its dateline
+            dateline = f"<strong>{_h(a.dateline)}</strong>" if a.dateline else ""
+            lead = link_first_mentions(html.escape(a.lead), links, done, as_html=True) if a.lead else ""
+            inner = " ".join(t for t in (dateline, lead) if t)
+            blocks.append('<div class="lead">\n' + _paragraph(anchor, inner) + "\n</div>")
+        elif anchor is None:
             blocks.append(f"## {escape_inline(p.text)}")
         else:
-            blocks.append(link_first_mentions(escape_markdown(p.text), links, done))
+            blocks.append(_paragraph(anchor, link_first_mentions(html.escape(p.text), links, done, as_html=True)))
     return blocks
+
+
+def _figures(a: Article) -> str:
+    """Captions as figure captions (``f1``, ``f2`` …), each under a placeholder for its photo."""
+    figures = []
+    for i, c in enumerate(a.captions, 1):
+        credit = f' <span class="photo-credit">—— {_h(c.credit)}</span>' if c.credit else ""
+        figures.append(f'<figure class="photo" id="f{i}">\n'
+                       f'<div class="photo-placeholder" aria-hidden="true" data-search-exclude>{PHOTO_PLACEHOLDER}</div>\n'
+                       f'<figcaption>{_h(c.text)}{credit} <a class="para-link" href="#f{i}" '
+                       f'title="{PARA_LINK_TITLE}（图 {i}）" data-search-exclude>¶</a></figcaption>\n</figure>')
+    return '<div class="photos">\n' + "\n".join(figures) + "\n</div>"
 
 
 FIGURES_ON_PAGE = 12  # the page shows the first ones; data/figures.csv has every figure
@@ -346,11 +449,12 @@ def _link_sections(a: Article, site: Site) -> list[str]:
     return blocks
 
 
-def article_page(a: Article, site: Site | None = None) -> str:
+def article_page(a: Article, site: Site | None = None, has_source: bool = False) -> str:
     """The Markdown page of one article: front matter, then the text, everything escaped.
 
     ``site`` (``scripts.indexes.Site``) is what the page links to: zone, tag, topic and author
-    pages and other articles; without it, a site of this one article.
+    pages and other articles; without it, a site of this one article. ``has_source``: the
+    article's raw-text page ``src/<id>.md`` exists (``scripts/provenance.py``) and is linked.
     """
     if site is None:
         from .indexes import Site
@@ -358,27 +462,17 @@ def article_page(a: Article, site: Site | None = None) -> str:
     record = article_record(a)
     blocks = []
     if a.kicker:
-        blocks.append(f"<small>{escape_inline(a.kicker)}</small>")
+        blocks.append(f'<p class="kicker">{_h(a.kicker)}</p>')
     blocks.append(f"# {escape_inline(a.title)}")
     if a.title_inferred:
-        blocks.append(f"<small>〔{INFERRED_TITLE_NOTE}〕</small>")
+        blocks.append(f'<p class="title-note">〔{INFERRED_TITLE_NOTE}〕</p>')
     if a.subtitle:
-        blocks.append(f"**{escape_inline(a.subtitle)}**")
-    blocks.append(_info_line(a, site))
-    if a.date and a.date_basis == "inferred" and a.date_evidence:
-        blocks.append(f"<small>日期为推断，依据：“{escape_inline(a.date_evidence)}”</small>")
-    terms = []
-    if a.tags:
-        terms.append("标签：" + "、".join(_linked_names(list(a.tags), site.tags, "tags")))
-    if a.topics:
-        terms.append("主题：" + "、".join(_linked_names(list(a.topics), site.topics, "topics")))
-    if terms:
-        blocks.append(" · ".join(terms))
+        blocks.append(f'<p class="subtitle">{_h(a.subtitle)}</p>')
+    blocks.append(meta_panel(a, site, has_source))
     blocks += _text_blocks(a, site)
     if a.captions:
-        items = [f"- {escape_inline(c.text)}" + (f" —— {escape_inline(c.credit)}" if c.credit else "")
-                 for c in a.captions]
-        blocks.append("## 图片说明\n\n" + "\n".join(items))
+        blocks.append("## 图片说明")
+        blocks.append(_figures(a))
     if a.people:
         blocks.append("## 人物\n\n" + "\n".join(
             f"- {escape_inline(p.name)}" + (f"，{escape_inline(p.title)}" if p.title else "") for p in a.people))
@@ -387,10 +481,6 @@ def article_page(a: Article, site: Site | None = None) -> str:
     if a.figures:
         blocks.append("## 关键数据\n\n" + _figures_table(a))
     blocks += _link_sections(a, site)
-    first, last = a.lines
-    blocks.append("---")
-    blocks.append(f"<small>来源：{escape_inline(a.source_file)}，第 {first}–{last} 行，"
-                  f"SHA-256 {escape_inline(a.source_sha256[:12])}…</small>")
     meta = {k: record[k] for k in FRONT_MATTER_KEYS}
     return front_matter(meta) + "\n" + "\n\n".join(blocks) + "\n"
 
@@ -455,17 +545,28 @@ def remove_stale(folder: Path, keep: set[str]) -> list[Path]:
     return stale
 
 
-def write_all(report: BuildReport, docs_dir: Path) -> None:
+def write_all(report: BuildReport, docs_dir: Path, root: Path | None = None) -> None:
     """Write every generated file under ``docs_dir``; unchanged files are left alone, stale
-    ``*.md`` files of the generated folders (``a/``, ``tags/``, ``zones/`` …) are removed."""
+    ``*.md`` files of the generated folders (``a/``, ``src/``, ``tags/``, ``zones/`` …) are removed.
+
+    ``root``: the folder the articles' ``source_file`` paths are relative to, for the raw-text
+    pages; by default the one holding ``docs_dir`` (the project: ``docs/`` beside ``seeds/``).
+    """
     from .indexes import TAXONOMY_DIRS, Site, index_pages
+    from .provenance import source_pages
 
     pages = sorted(report.pages, key=lambda p: p.file)
     articles = sorted((a for p in pages for a in p.articles), key=article_order)
     site = Site.build(articles)
+    sources = source_pages(articles, docs_dir.parent if root is None else root)  # {id: page}
+    source_dir = docs_dir / SOURCE_DIR
+    for article_id, text in sources.items():
+        write_if_changed(source_dir / f"{article_id}.md", text)
+    if source_dir.is_dir():
+        remove_stale(source_dir, {f"{i}.md" for i in sources})
     article_dir = docs_dir / ARTICLE_DIR
     for a in articles:
-        write_if_changed(article_dir / f"{a.id}.md", article_page(a, site))
+        write_if_changed(article_dir / f"{a.id}.md", article_page(a, site, has_source=a.id in sources))
     if article_dir.is_dir():
         remove_stale(article_dir, {f"{a.id}.md" for a in articles})
     generated = index_pages(site)
