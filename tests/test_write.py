@@ -228,7 +228,9 @@ def test_unchanged_files_are_not_rewritten(tmp_path):
     assert sorted(p.relative_to(tmp_path).as_posix() for p in files) == sorted([
         "a/a1.md", "a/b1.md", "a/b2.md", "articles.md", "data/articles.jsonl", "data/sources.jsonl",
         "data/figures.csv", "tags/index.md", "topics/index.md", "zones/index.md", f"zones/{zone}.md",
-        "authors/index.md", *(f"authors/{a}.md" for a in authors), "years/index.md", "years/2024.md"])
+        "authors/index.md", *(f"authors/{a}.md" for a in authors), "years/index.md", "years/2024.md",
+        # site pages from scripts/publish.py: home, data page, feeds, metadata CSV
+        "index.md", "data.md", "feed.xml", "atom.xml", "data/articles.csv"])
     for p in files:
         os.utime(p, ns=(1_000_000_000, 1_000_000_000))
     write_all(sample_report(), tmp_path)
@@ -251,7 +253,7 @@ def test_write_if_changed(tmp_path):
 
 
 def test_stale_article_pages_are_removed_and_nothing_else(tmp_path):
-    keep_outside = [tmp_path / "index.md", tmp_path / "old.md", tmp_path / "data" / "extra.jsonl",
+    keep_outside = [tmp_path / "notes.md", tmp_path / "old.md", tmp_path / "data" / "extra.jsonl",
                     tmp_path / "a" / "sub" / "nested.md", tmp_path / "a" / "notes.txt"]
     for p in keep_outside:
         p.parent.mkdir(parents=True, exist_ok=True)
