@@ -33,9 +33,7 @@ turns the hook off (to measure Material's own search).
 """
 from __future__ import annotations
 
-import csv
 import html
-import io
 import json
 import logging
 import os
@@ -378,17 +376,12 @@ def articles_csv(articles: list[Article]) -> str:
     >>> articles_csv([]).splitlines()
     ['\\ufeffid,url,title,title_inferred,kind,date,date_basis,zones,authors,tags,topics,source_file']
     """
-    from .write import article_url
+    from .write import article_url, excel_csv
 
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(ARTICLES_CSV_COLUMNS)
-    for a in articles:
-        writer.writerow([a.id, article_url(a), a.title, "true" if a.title_inferred else "false", a.kind,
-                         a.date or "", a.date_basis or "", LIST_JOIN.join(a.zones),
-                         LIST_JOIN.join(au.name for au in a.authors), LIST_JOIN.join(a.tags),
-                         LIST_JOIN.join(a.topics), a.source_file])
-    return "\ufeff" + out.getvalue()
+    return excel_csv(ARTICLES_CSV_COLUMNS, ([a.id, article_url(a), a.title, "true" if a.title_inferred else "false",
+                                             a.kind, a.date or "", a.date_basis or "", LIST_JOIN.join(a.zones),
+                                             LIST_JOIN.join(au.name for au in a.authors), LIST_JOIN.join(a.tags),
+                                             LIST_JOIN.join(a.topics), a.source_file] for a in articles))
 
 
 # --- feeds ---------------------------------------------------------------------------------

@@ -491,13 +491,21 @@ def figures_csv(articles: list[Article]) -> str:
     >>> figures_csv([]).splitlines()
     ['\\ufeffid,title,zone,date,date_basis,subject,value,unit,sentence']
     """
+    return excel_csv(FIGURES_CSV_COLUMNS, ([a.id, a.title, "、".join(a.zones), a.date or "", a.date_basis or "",
+                                            f.subject, f.value, f.unit, f.sentence]
+                                           for a in articles for f in a.figures))
+
+
+def excel_csv(columns, rows) -> str:
+    r"""CSV text that Excel opens as UTF-8: a byte-order mark, CRLF line ends.
+
+    >>> excel_csv(["a", "b"], [["党建", "1,2"]])
+    '\ufeffa,b\r\n党建,"1,2"\r\n'
+    """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(FIGURES_CSV_COLUMNS)
-    for a in articles:
-        for f in a.figures:
-            writer.writerow([a.id, a.title, "、".join(a.zones), a.date or "", a.date_basis or "",
-                             f.subject, f.value, f.unit, f.sentence])
+    writer.writerow(columns)
+    writer.writerows(rows)
     return "\ufeff" + out.getvalue()
 
 
