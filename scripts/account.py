@@ -7,21 +7,95 @@ only fields that hold printed text are.
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections import Counter
+from functools import lru_cache
 
-from .clean import han_only
+from .clean import HAN
 from .model import Article, Diagnostic, PageResult
+
+
+# What ``countable`` keeps once the text is folded: ASCII letters and digits, and Han.
+_UNCOUNTED = re.compile(f"[^0-9A-Za-z{HAN}]+")
+# Characters that NFKC leaves alone in any context and that are not Han: all of ASCII; the Han
+# of the compatibility block are folded to unified ideographs, so they are no plain characters.
+_PLAIN = "\x00-\x7f\u3400-\u4dbf\u4e00-\u9fff"
+# Planes 0-2 hold every character with a canonical decomposition (test_account checks this).
+_DECOMPOSED_BELOW = 0x30000
 
 
 def countable(text: str) -> str:
     """The characters the check counts: Han, Latin letters and digits (full-width folded).
 
+    It is ``NFKC`` followed by a filter, computed without normalising the whole page: each
+    character that needs folding is folded on its own (see ``_folds``), which gives the same
+    result whenever no character of the text can combine with its neighbour.
+
     >>> countable("青岛高新区：２０２４年 KPI，")
     '青岛高新区2024年KPI'
+    >>> countable("Cafe\u0301 ①号")
+    'Caf1号'
     """
-    folded = unicodedata.normalize("NFKC", text)
-    return "".join(ch for ch in folded if (ch.isascii() and ch.isalnum()) or han_only(ch))
+    folds = _folds(text)
+    if folds is None:  # combining characters: normalise the text as a whole
+        return _UNCOUNTED.sub("", unicodedata.normalize("NFKC", text))
+    for ch, folded in folds:
+        text = text.replace(ch, folded)
+    return _UNCOUNTED.sub("", text)
+
+
+def _folds(text: str) -> list[tuple[str, str]] | None:
+    """The (character, its countable fold) pairs ``countable`` must replace in ``text``, or
+    ``None`` when a character could combine with a neighbour under NFKC.
+
+    >>> _folds("党建，２０２４"), _folds("党建") , _folds("e\u0301")
+    ([('２', '2'), ('０', '0'), ('４', '4')], [], None)
+    """
+    folds = []
+    for ch in dict.fromkeys(_special_chars().findall(text)):
+        folded = _fold(ch)
+        if folded is None:
+            return None
+        if folded != _UNCOUNTED.sub("", ch):
+            folds.append((ch, folded))
+    return folds
+
+
+@lru_cache(maxsize=1)
+def _special_chars() -> re.Pattern[str]:
+    """Characters whose fold is not obvious: anything but ASCII, Han (unified) and the
+    punctuation and symbols that ``_fold`` shows fold to nothing countable, as they stand."""
+    quiet = [chr(cp) for block in ((0x80, 0x3400), (0xF900, 0x10000)) for cp in range(*block)
+             if not 0xD800 <= cp < 0xE000 and _fold(chr(cp)) == "" and not _UNCOUNTED.sub("", chr(cp))]
+    return re.compile(f"[^{_PLAIN}{re.escape(''.join(quiet))}]")
+
+
+@lru_cache(maxsize=None)
+def _fold(ch: str) -> str | None:
+    """What ``countable`` keeps of one character, or ``None`` when the character could combine
+    with the one before or after it (then NFKC of a text is not NFKC of its characters).
+
+    >>> _fold("２"), _fold("，"), _fold("①"), _fold("\u0301"), _fold("\u1161")
+    ('2', '', '1', None, None)
+    """
+    parts = unicodedata.normalize("NFKD", ch)
+    if any(unicodedata.combining(p) or p in _composition_seconds() for p in parts):
+        return None
+    return _UNCOUNTED.sub("", unicodedata.normalize("NFKC", ch))
+
+
+@lru_cache(maxsize=1)
+def _composition_seconds() -> frozenset[str]:
+    """Characters that canonical composition can join to the character before them: the second
+    character of every two-character canonical decomposition, and the Hangul vowel and final
+    jamo (Hangul syllables compose by rule, not by the table)."""
+    seconds = {chr(cp) for cp in (*range(0x1161, 0x1176), *range(0x11A8, 0x11C3))}
+    for cp in range(_DECOMPOSED_BELOW):
+        parts = unicodedata.decomposition(chr(cp)).split()
+        if len(parts) == 2 and not parts[0].startswith("<"):
+            seconds.add(chr(int(parts[1], 16)))
+    return frozenset(seconds)
 
 
 def printed_fields(article: Article) -> list[str]:

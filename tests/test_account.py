@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scripts.account import check_page
+from scripts.account import check_page, countable
 from scripts.decode import decode_bytes
 from scripts.model import PageMeta
 from scripts.pipeline import page_files
@@ -101,3 +101,45 @@ def test_relaid_out_pages_never_crash_and_never_lose_text(path, seed):
     result = segment_page(page, PageMeta())
     assert check_page(page.text, result) == []
     assert result.articles
+
+
+def reference_countable(text: str) -> str:
+    """``countable`` by its definition: NFKC of the whole text, then Han, ASCII letters and digits."""
+    import unicodedata
+
+    from scripts.clean import han_only
+
+    folded = unicodedata.normalize("NFKC", text)
+    return "".join(ch for ch in folded if (ch.isascii() and ch.isalnum()) or han_only(ch))
+
+
+# Page-like text plus the characters NFKC treats specially: full-width forms, circled numbers,
+# compatibility ideographs, combining marks, kana voicing marks, Hangul jamo.
+FOLDING = st.sampled_from(list("党建高新区，。：“”（）、…—·２０Ａｚ①㈠㍻\uf900\ufa0e\u3000 aZ9\u0301\u0308\u3099\u309aか\u1100\u1161\u11a8가ㄱㅏ\u00a8ﾟ"))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(FOLDING, max_size=40).map("".join))
+def test_countable_is_nfkc_then_filter(text):
+    assert countable(text) == reference_countable(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=40))
+def test_countable_is_nfkc_then_filter_on_any_text(text):
+    assert countable(text) == reference_countable(text)
+
+
+def test_every_character_of_one_codepoint_counts_as_nfkc_says():
+    """Each character alone and between two others, as the fold table and fast path assume; no
+    canonical decomposition lies beyond the planes ``_composition_seconds`` reads."""
+    import sys
+    import unicodedata
+
+    from scripts.account import _DECOMPOSED_BELOW
+
+    assert not any(unicodedata.decomposition(chr(cp)) for cp in range(_DECOMPOSED_BELOW, sys.maxunicode + 1))
+    for cp in range(0x30000):
+        if not 0xD800 <= cp < 0xE000:
+            text = f"a{chr(cp)}党"
+            assert countable(text) == reference_countable(text), hex(cp)
