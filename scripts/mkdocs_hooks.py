@@ -14,6 +14,12 @@
   since MkDocs and Material print ``page.meta["title"]`` as HTML without escaping and our front
   matter holds the raw printed title, it is HTML-escaped for the templates.
 - ``on_page_context``: the citation box's heading goes into the page's table of contents.
+- ``on_files``, ``on_nav``, ``on_env``, ``on_post_build``: the bulk generated pages (articles,
+  raw-text pages, tag/topic/zone/author/year pages) are not rendered by MkDocs but stamped into
+  the site after the build (``scripts/stamp.py``), with the same citation data as above.
+
+``ARCHIVE_PIPELINE=off`` skips the pipeline (``docs/`` is used as it is: the benchmark runs the
+pipeline itself); ``ARCHIVE_STAMP=off`` lets MkDocs render every page (the reference).
 """
 from __future__ import annotations
 
@@ -33,21 +39,23 @@ if str(PROJECT) not in sys.path:  # MkDocs loads this file by path, not as part 
 
 from scripts.cite import page_data  # noqa: E402
 from scripts.pipeline import build  # noqa: E402
-from scripts.publish import on_post_build  # noqa: E402,F401  (search index: character n-grams)
+from scripts import stamp  # noqa: E402
+from scripts.stamp import resolve_links  # noqa: E402
 
 SEEDS = PROJECT / "seeds"
+PIPELINE_ENV = "ARCHIVE_PIPELINE"  # "off": use docs/ as it is, do not run the pipeline
 # Front-matter keys that MkDocs/Material templates insert into HTML unescaped.
 HTML_META_KEYS = ("title", "subtitle", "description", "author")
 CITE_KEY = "archive_cite"  # page.meta key read by overrides/main.html
 HELP_PAGE = "cite.md"  # 关于与引用, linked from the citation box
 RAW_LINK_DIRS = ("a/", "src/")  # generated pages whose raw HTML links to other pages
-# An <a> tag's href in raw HTML. Page text never holds one: it is escaped ("<" -> "&lt;").
-_RAW_HREF = re.compile(r'(<a\s[^<>]*?\bhref=")([^"]*)(")')
 
 log = logging.getLogger("mkdocs.plugins.archive")
 
 
 def on_pre_build(config) -> None:
+    if os.environ.get(PIPELINE_ENV, "").lower() == "off":  # docs/ already built (the benchmark)
+        return
     report = build(SEEDS, Path(config["docs_dir"]), root=PROJECT)
     for diag in report.diagnostics:
         if diag.level == "info":
@@ -76,31 +84,28 @@ def is_article(meta: dict) -> bool:
 def resolve_raw_links(markdown: str, page, files) -> str:
     """``href="x.md#frag"`` in raw HTML -> the URL of ``x.md`` relative to the page, as MkDocs
     does for Markdown links; a link to no file is logged as a warning and left as it is."""
-    src = page.file.src_uri
-
-    def resolve(m: re.Match[str]) -> str:
-        parts = urlsplit(html.unescape(m.group(2)))
-        if parts.scheme or parts.netloc or not parts.path.endswith(".md") or parts.path.startswith("/"):
-            return m.group()
-        target = posixpath.normpath(posixpath.join(posixpath.dirname(src), parts.path))
+    def url_of(target: str) -> str | None:
         file = files.get_file_from_path(target)
-        if file is None:
-            log.warning(f"Doc file '{src}' contains a raw HTML link '{m.group(2)}', but the target '{target}' "
-                        "is not found among documentation files.")
-            return m.group()
-        url = file.url_relative_to(page.file) + (f"#{parts.fragment}" if parts.fragment else "")
-        return m.group(1) + html.escape(url) + m.group(3)
+        return None if file is None else file.url
 
-    return _RAW_HREF.sub(resolve, markdown)
+    return resolve_links(markdown, page.file.src_uri, url_of, page.file.url)
+
+
+def cite_data(meta: dict, url: str, config, files) -> dict | None:
+    """What the citation box and head tags of an article page show (``scripts/cite.py``), or
+    None for a page that is not an article."""
+    if not is_article(meta):
+        return None
+    data = page_data(meta, url, config.get("site_url"), access_date(),
+                     config.get("site_name") or "高新区党建报道数字档案")
+    help_page = files.get_file_from_path(HELP_PAGE) if files is not None else None
+    data["help_url"] = stamp.relative_url(help_page.url, url) if help_page else None
+    return data
 
 
 def on_page_markdown(markdown: str, page, config, files) -> str:
     if is_article(page.meta):
-        data = page_data(page.meta, page.url, config.get("site_url"), access_date(),
-                         config.get("site_name") or "高新区党建报道数字档案")
-        help_page = files.get_file_from_path(HELP_PAGE) if files is not None else None
-        data["help_url"] = help_page.url_relative_to(page.file) if help_page else None
-        page.meta[CITE_KEY] = data
+        page.meta[CITE_KEY] = cite_data(page.meta, page.url, config, files)
     file = getattr(page, "file", None)
     if file is not None and files is not None and file.src_uri.startswith(RAW_LINK_DIRS):
         markdown = resolve_raw_links(markdown, page, files)
@@ -119,3 +124,44 @@ def on_page_context(context, page, config, nav):
         entries = items[0].children if items and items[0].level == 1 else items  # as Material shows it
         entries.append(AnchorLink("引用本文", "cite", 2))
     return context
+
+
+# --- stamped pages (scripts/stamp.py) -------------------------------------------------------
+
+_built: dict = {}  # files, nav and env of the build under way, for on_post_build
+logging.getLogger("mkdocs.structure.pages").addFilter(stamp.ExcludedLinkFilter())
+
+
+def on_files(files, config):
+    """The bulk generated pages are left to ``scripts/stamp.py``: excluded from MkDocs' own
+    rendering, kept in the file list so links to them are checked and rewritten."""
+    from mkdocs.structure.files import InclusionLevel
+
+    if stamp.enabled():
+        for file in stamp.stamped_files(files):
+            file.inclusion = InclusionLevel.EXCLUDED
+    _built["files"] = files
+    return files
+
+
+def on_nav(nav, config, files):
+    _built["nav"] = nav
+    return nav
+
+
+def on_env(env, config, files):
+    _built["env"] = env
+    return env
+
+
+def on_post_build(config) -> None:
+    """Stamp the generated pages into the site (``scripts/stamp.py``)."""
+    if not stamp.enabled() or "files" not in _built:
+        return
+    import time
+
+    files = _built["files"]
+    started = time.perf_counter()
+    n = stamp.stamp_site(config, files, _built["nav"], _built["env"],
+                         lambda meta, src_uri, url: cite_data(meta, url, config, files))
+    log.info(f"archive: {n} generated pages stamped into the site in {time.perf_counter() - started:.1f} s")

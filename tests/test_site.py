@@ -7,7 +7,7 @@ gets a hostile line injected, which must come out as text.
 A second copy (``enriched_site``) is built from the seed articles with every enrich field filled
 (``tests.test_indexes.enrich_for_test``) and linked (``scripts.link.link_all``), its hook reduced
 to the title escaping, so that every kind of generated page and section is built strictly and
-link-checked whatever the enrich modules produce today. Both sites pass an internal link check:
+link-checked whatever the enrich modules produce today (its bulk pages stamped by the real hooks). Both sites pass an internal link check:
 every ``href``/``src`` of every HTML file, resolved against the page's URL, names a file that
 exists under ``site/`` (external ``http(s)`` links are skipped; for ``#anchors`` only the file
 part is checked).
@@ -96,7 +96,8 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from scripts.mkdocs_hooks import on_page_markdown  # noqa: E402  (no on_pre_build: docs/ is ready)
+# no on_pre_build: docs/ is ready; the bulk pages are stamped as in the real site
+from scripts.mkdocs_hooks import on_env, on_files, on_nav, on_page_markdown, on_post_build  # noqa: E402,F401
 """
 
 

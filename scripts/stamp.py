@@ -1,0 +1,333 @@
+"""Stamp the bulk pages into the built site: Material's page once, every generated page into it.
+
+An archive of 10,000 articles has some 30,000 generated pages (articles ``a/``, raw-text pages
+``src/``, one page per tag, topic, zone, author and year). MkDocs would run each through
+Python-Markdown (whose HTML parser re-reads every raw block) and Material's full Jinja template;
+that is about 13 ms a page, six minutes for the archive. These pages differ only in their title,
+content, table of contents and an article's citation tags, and every one of a folder sits at the
+same depth, so their Material chrome (header, navigation, footer, asset links) is the same.
+
+So (hooks in ``scripts/mkdocs_hooks.py``):
+
+1. ``on_files``: the generated pages of :data:`STAMP_DIRS` (not their folders' ``index.md``)
+   are marked *excluded*: MkDocs neither renders nor serves them, but they stay in its file
+   list, so Markdown links to them from the pages it does render are still checked and
+   rewritten (MkDocs logs each such link at INFO; :class:`ExcludedLinkFilter` drops those lines).
+2. ``on_post_build``: :func:`stamp_site` renders Material's ``main.html`` once per folder for a
+   virtual page of that folder whose title, content, heading ids and TOC entry are tokens
+   (:func:`render_shell`), then, for every excluded page, renders its Markdown with
+   ``scripts/fastmd.py`` (Python-Markdown's output for the subset the pipeline writes), resolves
+   its ``.md`` links as MkDocs would (a missing target is a warning, so ``--strict`` fails),
+   builds the citation box and head tags of an article from the same partials the theme uses,
+   and replaces the tokens in one pass (the content is never re-scanned). Stamped pages are
+   added to ``sitemap.xml``.
+
+``ARCHIVE_STAMP=off`` turns this off: MkDocs renders every page itself (slow; the reference
+``tests/test_stamp.py`` compares against, page by page).
+"""
+from __future__ import annotations
+
+import gzip
+import html
+import logging
+import os
+import posixpath
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+from urllib.parse import urlsplit
+
+import yaml
+
+from . import fastmd
+
+STAMP_DIRS = ("a", "src", "tags", "topics", "zones", "authors", "years")
+STAMP_ENV = "ARCHIVE_STAMP"
+LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+# Tokens put into the shell where a page's own values go: plain lowercase ASCII letters, so
+# that no escaping or URL handling in the templates changes them.
+T_TITLE, T_CONTENT, T_H1, T_ITEMS, T_ITEM_ID, T_ITEM_TITLE, T_HEAD, T_STEM = (
+    "zzstamptitlezz", "zzstampcontentzz", "zzstamph1zz", "zzstampitemszz", "zzstampitemidzz",
+    "zzstampitemtitlezz", "zzstampheadzz", "zzstampstemzz")
+_H1_GUARD = "<h1></h1>"
+_TOKENS = re.compile("|".join((T_TITLE, T_CONTENT, T_H1, T_ITEMS, T_HEAD, T_STEM)))
+# An <a> tag's href in HTML. Page text never holds one: its "<" is escaped.
+_HREF = re.compile(r'(<a\s[^<>]*?\bhref=")([^"#][^"]*)(")')  # not a bare #fragment
+_FRONT_MATTER = re.compile(r"\A-{3}[ \t]*\n(.*?\n)(?:\.{3}|-{3})[ \t]*\n", re.S)
+
+log = logging.getLogger("mkdocs.plugins.archive")
+
+
+def enabled() -> bool:
+    return os.environ.get(STAMP_ENV, "").lower() not in ("off", "0", "false", "no")
+
+
+def is_stamped(src_uri: str) -> bool:
+    """A generated page MkDocs leaves to this module: ``<folder>/<name>.md`` of a stamped
+    folder, not the folder's overview ``index.md``.
+
+    >>> is_stamped("a/0123abcd.md"), is_stamped("tags/index.md"), is_stamped("cite.md")
+    (True, False, False)
+    """
+    folder, _, name = src_uri.partition("/")
+    return folder in STAMP_DIRS and name.endswith(".md") and "/" not in name and name != "index.md"
+
+
+class ExcludedLinkFilter(logging.Filter):
+    """Drops MkDocs' INFO line for a link to a stamped page ("… which is excluded from the
+    built site"): the page is built, by :func:`stamp_site`."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        msg = record.getMessage()
+        if "which is excluded from the built site" not in msg:
+            return True
+        m = re.search(r"contains a link to '([^']*)'", msg)
+        return not (m and is_stamped(m.group(1)))
+
+
+def split_front_matter(text: str) -> tuple[dict, str]:
+    """``(meta, body)`` as MkDocs splits a page (YAML between ``---`` lines).
+
+    >>> split_front_matter("---\\ntitle: 标题\\n---\\n# 标题\\n")
+    ({'title': '标题'}, '# 标题\\n')
+    """
+    m = _FRONT_MATTER.match(text)
+    if not m:
+        return {}, text
+    meta = yaml.load(m.group(1), Loader=LOADER)
+    return (meta if isinstance(meta, dict) else {}), text[m.end():]
+
+
+def resolve_links(content: str, src_uri: str, url_of: Callable[[str], str | None], page_url: str,
+                  warn: Callable[[str], None] = log.warning) -> str:
+    """``href="x.md#frag"`` -> the URL of ``x.md`` relative to the page, as MkDocs rewrites
+    Markdown links (a link to any other file of the site, e.g. ``../data/figures.csv``, too); a
+    ``.md`` link to no file is logged as a warning (``--strict`` fails) and left.
+
+    >>> urls = {"tags/t-1.md": "tags/t-1/", "data/f.csv": "data/f.csv"}.get
+    >>> resolve_links('<a href="../tags/t-1.md#x">标签</a>', "a/x.md", urls, "a/x/")
+    '<a href="../../tags/t-1/#x">标签</a>'
+    >>> resolve_links('<a href="../data/f.csv">数据</a> <a href="#p1">¶</a>', "a/x.md", urls, "a/x/")
+    '<a href="../../data/f.csv">数据</a> <a href="#p1">¶</a>'
+    """
+    done: dict[str, str] = {}
+
+    def resolve(m: re.Match[str]) -> str:
+        if m.group(2) not in done:
+            done[m.group(2)] = resolve_href(m.group(2))
+        return m.group(1) + done[m.group(2)] + m.group(3)
+
+    def resolve_href(href: str) -> str:
+        parts = urlsplit(html.unescape(href))
+        if parts.scheme or parts.netloc or not parts.path or parts.path.startswith("/"):
+            return href
+        target = posixpath.normpath(posixpath.join(posixpath.dirname(src_uri), parts.path))
+        url = url_of(target)
+        if url is None and not parts.path.endswith(".md"):
+            return href  # not a file of the site: MkDocs leaves such links alone too
+        if url is None:
+            warn(f"Doc file '{src_uri}' contains a link '{href}', but the target '{target}' "
+                 "is not found among documentation files.")
+            return href
+        rel = relative_url(url, page_url) + (f"#{parts.fragment}" if parts.fragment else "")
+        return html.escape(rel)
+
+    return _HREF.sub(resolve, content)
+
+
+def relative_url(url: str, from_url: str) -> str:
+    """``url`` relative to the page at ``from_url`` (both site-relative), as MkDocs writes it.
+
+    >>> relative_url("tags/t-1/", "a/x/"), relative_url("a/y/", "a/x/"), relative_url("cite/", "a/x.html")
+    ('../../tags/t-1/', '../y/', '../cite/')
+    """
+    from mkdocs.utils import get_relative_url
+
+    return get_relative_url(url, from_url)
+
+
+@dataclass
+class Shell:
+    """Material's page for one folder, with tokens where a page's values go."""
+    with_toc: str   # the TOC's entries replaced by T_ITEMS
+    no_toc: str     # a page whose only heading is its h1
+    item: str       # one TOC entry, with T_ITEM_ID and T_ITEM_TITLE
+
+    def fill(self, title: str, content: str, toc: list[tuple[str, str]], h1_id: str, head: str, stem: str) -> str:
+        items = "".join(self.item.replace(T_ITEM_ID, i).replace(T_ITEM_TITLE, t) for i, t in toc)
+        values = {T_TITLE: title, T_CONTENT: content, T_H1: h1_id, T_ITEMS: items, T_HEAD: head, T_STEM: stem}
+        return _TOKENS.sub(lambda m: values[m.group()], self.with_toc if toc else self.no_toc)
+
+
+def render_shell(folder: str, config, files, nav, env) -> Shell:
+    """Material's ``main.html`` for a virtual page ``<folder>/<T_STEM>.md``, as MkDocs renders a
+    page (``mkdocs.commands.build._build_page``), with tokens for the page's own values."""
+    from mkdocs.commands.build import get_context
+    from mkdocs.structure.files import File
+    from mkdocs.structure.pages import Page
+    from mkdocs.structure.toc import AnchorLink, TableOfContents
+
+    def render(with_item: bool) -> str:
+        file = File(f"{folder}/{T_STEM}.md", config["docs_dir"], config["site_dir"], config["use_directory_urls"])
+        page = Page(T_TITLE, file, config)
+        page.meta = {"title": T_TITLE}
+        page.content = T_CONTENT + _H1_GUARD  # Material adds an <h1> to content without one
+        h1 = AnchorLink(T_TITLE, T_H1, 1)
+        if with_item:
+            h1.children = [AnchorLink(T_ITEM_TITLE, T_ITEM_ID, 2)]
+        page.toc = TableOfContents([h1])
+        page.active = True
+        try:
+            context = get_context(nav, files, config, page)
+            out = env.get_template("main.html").render(context)
+            out = config.plugins.on_post_page(out, page=page, config=config)
+        finally:
+            page.active = False
+        if out.count("</head>") != 1:
+            raise RuntimeError("the theme's page has no single </head>")
+        if out.count(T_CONTENT + _H1_GUARD) != 1:
+            raise RuntimeError("the theme's page does not show its content once")
+        return out.replace(T_CONTENT + _H1_GUARD, T_CONTENT).replace("</head>", T_HEAD + "</head>", 1)
+
+    with_toc, no_toc = render(True), render(False)
+    start = with_toc.rfind('<li class="md-nav__item">', 0, with_toc.index(T_ITEM_ID))
+    end = with_toc.index("</li>", with_toc.index(T_ITEM_ID)) + len("</li>")
+    return Shell(with_toc[:start] + T_ITEMS + with_toc[end:], no_toc, with_toc[start:end])
+
+
+@dataclass
+class Stamper:
+    """Everything a page needs beyond its own file: the shells, the site's URLs, the theme's
+    citation partials, and ``extra(meta, src_uri, url)`` -> the page's ``archive_cite`` or None."""
+    config: object
+    files: object
+    nav: object
+    env: object
+    extra: Callable[[dict, str, str], dict | None]
+
+    def __post_init__(self) -> None:
+        self.shells: dict[str, Shell] = {}
+        self.warnings: list[str] = []  # logged by the parent process (MkDocs counts them)
+        self.urls = {f.src_uri: f.url for f in self.files}
+        self.cite_head = self.env.get_template("partials/cite-head.html")
+        self.cite_box = self.env.get_template("partials/cite-box.html")
+
+    def shell(self, folder: str) -> Shell:
+        if folder not in self.shells:
+            self.shells[folder] = render_shell(folder, self.config, self.files, self.nav, self.env)
+        return self.shells[folder]
+
+    def page(self, src_uri: str, url: str, text: str) -> str:
+        """The finished HTML of the generated page ``src_uri`` (URL ``url``) holding ``text``."""
+        meta, body = split_front_matter(text)
+        content, tokens = fastmd.render(body)
+        content = resolve_links(content, src_uri, self.urls.get, url, self.warnings.append)
+        first = tokens[0] if tokens else None
+        h1 = first if first and first["level"] == 1 else None
+        entries = [(t["id"], t["name"]) for t in (h1["children"] if h1 else tokens)]
+        title = meta.get("title") or (html.unescape(h1["name"]) if h1 else posixpath.basename(src_uri)[:-3])
+        head = ""
+        cite = self.extra(meta, src_uri, url)
+        if cite:
+            context = {"page": _Meta({"archive_cite": cite})}
+            head = self.cite_head.render(context)
+            content += self.cite_box.render(context)
+            entries.append(("cite", "引用本文"))
+        if "<h1" not in content:  # as Material's partials/content.html does
+            content = f"<h1>{html.escape(str(title))}</h1>" + content
+        stem = posixpath.basename(src_uri)[:-3]
+        return self.shell(src_uri.partition("/")[0]).fill(
+            html.escape(str(title)), content, entries, h1["id"] if h1 else "", head, stem)
+
+
+class _Meta:
+    """What the citation partials read: ``page.meta``."""
+
+    def __init__(self, meta: dict) -> None:
+        self.meta = meta
+
+
+def stamped_files(files) -> list:
+    return [f for f in files if f.is_documentation_page() and is_stamped(f.src_uri)]
+
+
+def stamp_site(config, files, nav, env, extra: Callable[[dict, str, str], dict | None]) -> int:
+    """Write every stamped page into ``site_dir``; returns how many. The pages are shared out
+    to :func:`workers` forked processes (the shells are rendered first, in this one); their
+    warnings are logged here, where MkDocs counts them for ``--strict``. Pages are added to
+    the sitemap."""
+    global _STAMPER
+    stamper = Stamper(config, files, nav, env, extra)
+    pages = stamped_files(files)
+    for folder in sorted({f.src_uri.partition("/")[0] for f in pages}):
+        stamper.shell(folder)
+    jobs = [(f.src_uri, f.url, f.abs_src_path, f.abs_dest_path) for f in pages]
+    n = workers(len(jobs))
+    if n == 1:
+        warnings = _stamp_chunk(jobs, stamper)
+    else:
+        import multiprocessing
+
+        _STAMPER = stamper  # inherited by the forked workers
+        try:
+            with multiprocessing.get_context("fork").Pool(n) as pool:
+                chunks = [jobs[k::n * 4] for k in range(n * 4)]
+                warnings = [w for part in pool.map(_stamp_chunk, chunks) for w in part]
+        finally:
+            _STAMPER = None
+    for message in warnings:
+        log.warning(message)
+    add_to_sitemap(Path(config["site_dir"]), [f.url for f in pages], config.get("site_url"))
+    return len(pages)
+
+
+_STAMPER: Stamper | None = None
+WORKERS_ENV = "ARCHIVE_WORKERS"
+MIN_PER_WORKER = 200  # below this many pages a second process costs more than it saves
+
+
+def workers(jobs: int) -> int:
+    """Processes to stamp ``jobs`` pages with: ``ARCHIVE_WORKERS`` or the CPU count, and one
+    for a small site (or where fork is not available).
+
+    >>> workers(10)
+    1
+    """
+    if jobs < 2 * MIN_PER_WORKER or not hasattr(os, "fork"):
+        return 1
+    wanted = os.environ.get(WORKERS_ENV, "")
+    n = int(wanted) if wanted.isdigit() and int(wanted) > 0 else (os.cpu_count() or 1)
+    return max(1, min(n, jobs // MIN_PER_WORKER))
+
+
+def _stamp_chunk(jobs: list[tuple[str, str, str, str]], stamper: Stamper | None = None) -> list[str]:
+    """Stamp and write the pages of ``jobs``; the warnings raised."""
+    stamper = stamper or _STAMPER
+    stamper.warnings = []
+    for src_uri, url, src, dest in jobs:
+        out = stamper.page(src_uri, url, Path(src).read_text(encoding="utf-8-sig"))
+        path = Path(dest)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(out.encode("utf-8", errors="xmlcharrefreplace"))
+    return stamper.warnings
+
+
+def add_to_sitemap(site_dir: Path, urls: list[str], site_url: str | None) -> None:
+    """Append ``<url>`` entries for ``urls`` to MkDocs' ``sitemap.xml`` (and ``.gz``), in the
+    form MkDocs writes its own (absolute, with the build's date); like MkDocs, none without a
+    ``site_url``."""
+    path = site_dir / "sitemap.xml"
+    if not path.is_file() or not urls or not site_url:  # MkDocs lists no page without site_url
+        return
+    text = path.read_text(encoding="utf-8")
+    lastmod = re.search(r"<lastmod>([^<]*)</lastmod>", text)
+    base = site_url.rstrip("/") + "/"
+    entries = "".join(
+        "    <url>\n         <loc>" + html.escape(base + u) + "</loc>\n"
+        + (f"         <lastmod>{lastmod.group(1)}</lastmod>\n" if lastmod else "") + "    </url>\n"
+        for u in urls)
+    text = text.replace("</urlset>", entries + "</urlset>", 1)
+    path.write_text(text, encoding="utf-8")
+    (site_dir / "sitemap.xml.gz").write_bytes(gzip.compress(text.encode("utf-8"), mtime=0))

@@ -1,0 +1,114 @@
+"""Stamped pages (scripts/stamp.py, scripts/fastmd.py) are the pages MkDocs would have built.
+
+One copy of the project (seed pages, one with a hostile line) goes through the pipeline once,
+then through ``mkdocs build --strict`` twice: with ``ARCHIVE_STAMP=off`` (MkDocs renders every
+page itself: the reference) and as published (the bulk pages stamped). Every page of the two
+sites must be the same, up to whitespace between tags; the fast Markdown renderer must render
+every generated page itself (no fallback) exactly as Python-Markdown does.
+"""
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from scripts import fastmd, stamp
+from scripts.pipeline import build
+from tests.test_site import INJECT_INTO, copy_project, inject
+
+pytestmark = pytest.mark.site
+
+
+def normalized(html: str) -> str:
+    """Whitespace between tags and at line starts does not show in a browser."""
+    return re.sub(r">\s+<", "><", re.sub(r"[ \t]*\n\s*", "\n", html.strip()))
+
+
+def mkdocs(root: Path, site: str, **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(root / site)],
+                          cwd=root, env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "ARCHIVE_PIPELINE": "off", **env},
+                          capture_output=True, text=True, timeout=600)
+
+
+@pytest.fixture(scope="module")
+def two_sites(tmp_path_factory):
+    root = tmp_path_factory.mktemp("stamp")
+    copy_project(root)
+    [seed] = (root / "seeds").glob(INJECT_INTO + "*.txt")
+    inject(seed)
+    build(root / "seeds", root / "docs", root=root)
+    ref = mkdocs(root, "site-ref", ARCHIVE_STAMP="off")
+    assert ref.returncode == 0, ref.stderr[-3000:]
+    stamped = mkdocs(root, "site")
+    assert stamped.returncode == 0, stamped.stderr[-3000:]
+    return root, stamped
+
+
+def generated_pages(docs: Path) -> list[Path]:
+    return sorted(p for p in docs.rglob("*.md") if stamp.is_stamped(p.relative_to(docs).as_posix()))
+
+
+def test_every_page_is_what_mkdocs_builds(two_sites):
+    root, _ = two_sites
+    ref_pages = sorted((root / "site-ref").rglob("*.html"))
+    assert len(ref_pages) > 100
+    different = [p.relative_to(root / "site-ref").as_posix() for p in ref_pages
+                 if normalized(p.read_text(encoding="utf-8"))
+                 != normalized((root / "site" / p.relative_to(root / "site-ref")).read_text(encoding="utf-8"))]
+    assert different == []
+
+
+def test_bulk_pages_are_stamped_not_rendered_by_mkdocs(two_sites):
+    root, proc = two_sites
+    n = len(generated_pages(root / "docs"))
+    assert n > 100
+    assert f"archive: {n} generated pages stamped into the site" in proc.stderr
+    for name in ("a", "src", "tags", "zones"):
+        assert any((root / "site" / name).glob("*/index.html"))
+
+
+def test_fast_markdown_renders_every_generated_page_like_python_markdown(two_sites):
+    root, _ = two_sites
+    for page in generated_pages(root / "docs"):
+        _, body = stamp.split_front_matter(page.read_text(encoding="utf-8"))
+        fast_html, fast_toc = fastmd.render_subset(body)  # raises Unsupported on a fallback
+        ref_html, ref_toc = fastmd.render_markdown(body)
+        assert normalized(fast_html) == normalized(ref_html), page.name
+        assert fast_toc == ref_toc, page.name
+
+
+def test_link_to_a_missing_page_fails_the_strict_build(two_sites, tmp_path):
+    root, _ = two_sites
+    [tag_page] = sorted((root / "docs" / "tags").glob("t-*.md"))[:1]
+    original = tag_page.read_text(encoding="utf-8")
+    try:
+        tag_page.write_text(original + "\n[断链](../a/0000000000.md)\n", encoding="utf-8")
+        proc = mkdocs(root, "site-broken")
+    finally:
+        tag_page.write_text(original, encoding="utf-8")
+    assert proc.returncode != 0
+    assert f"Doc file 'tags/{tag_page.name}' contains a link '../a/0000000000.md'" in proc.stderr
+
+
+@pytest.mark.parametrize("text", ["正文 \\*星\\* \\| 竖线 \\# 井号 &lt;script&gt;", "zzstamptitlezz zzstampcontentzz"])
+def test_page_text_is_filled_in_once_and_stays_text(text):
+    shell = stamp.Shell(with_toc=f"<title>{stamp.T_TITLE}</title><main>{stamp.T_CONTENT}</main>{stamp.T_ITEMS}",
+                        no_toc=f"<title>{stamp.T_TITLE}</title><main>{stamp.T_CONTENT}</main>",
+                        item=f'<li><a href="#{stamp.T_ITEM_ID}">{stamp.T_ITEM_TITLE}</a></li>')
+    html, _ = fastmd.render(text)
+    out = shell.fill("题", html, [("x", "小节")], "h", "", "stem")
+    assert out.count("<main>") == 1 and "<script>" not in out
+    assert html in out and '<li><a href="#x">小节</a></li>' in out
+
+
+def test_sitemap_lists_stamped_pages_only_with_a_site_url(tmp_path):
+    (tmp_path / "sitemap.xml").write_text('<?xml version="1.0"?>\n<urlset>\n</urlset>', encoding="utf-8")
+    stamp.add_to_sitemap(tmp_path, ["a/x/"], None)
+    assert "<loc>" not in (tmp_path / "sitemap.xml").read_text(encoding="utf-8")
+    stamp.add_to_sitemap(tmp_path, ["a/x/"], "https://example.org/archive")
+    assert "<loc>https://example.org/archive/a/x/</loc>" in (tmp_path / "sitemap.xml").read_text(encoding="utf-8")
+    assert (tmp_path / "sitemap.xml.gz").stat().st_size > 0
