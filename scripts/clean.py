@@ -18,6 +18,19 @@ HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 # Characters after which Chinese typesetting never has a space: Han and full-width punctuation.
 CJK_PUNCT = "，。、；：？！“”‘’（）《》【】〈〉「」『』…—·～"
 _HAN_RE = re.compile(f"[{HAN}]")
+# The spaces the rules remove: ASCII space, tab, ideographic space, no-break space.
+SPACE_CHARS = " \t\u3000\u00a0"
+SPACES = "[ \\t\\u3000\\u00a0]+"
+
+
+def has_space(text: str) -> bool:
+    """True when ``text`` holds one of the spaces the rules remove (most fields hold none,
+    and then the rules about spaces have nothing to do).
+
+    >>> has_space("党建 引领"), has_space("党建\u3000引领"), has_space("党建引领")
+    (True, True, False)
+    """
+    return any(ch in text for ch in SPACE_CHARS)
 
 
 def is_han(ch: str) -> bool:
@@ -65,7 +78,10 @@ def remove_spaces_between_han(text: str) -> str:
     >>> remove_spaces_between_han("青岛高新 区全面贯彻")
     '青岛高新区全面贯彻'
     """
-    return re.sub(f"(?<=[{HAN}])[ \\t\\u3000\\u00a0]+(?=[{HAN}])", "", text)
+    return _SPACES_BETWEEN_HAN.sub("", text) if has_space(text) else text
+
+
+_SPACES_BETWEEN_HAN = re.compile(f"(?<=[{HAN}]){SPACES}(?=[{HAN}])")
 
 
 def remove_letterspacing(text: str) -> str:
@@ -79,25 +95,35 @@ def remove_letterspacing(text: str) -> str:
     >>> remove_letterspacing("赓续红色基因 凝聚磅礴伟力")
     '赓续红色基因 凝聚磅礴伟力'
     """
-    pattern = re.compile(f"(?<![{HAN}])[{HAN}][ \\t\\u3000\\u00a0]+(?=[{HAN}])|(?<=[{HAN}])[ \\t\\u3000\\u00a0]+[{HAN}](?![{HAN}])")
-
-    def squeeze(m: re.Match) -> str:
-        return re.sub(r"[ \\t\\u3000\\u00a0]+", "", m.group(0))
-
+    if not has_space(text):
+        return text
     previous = None
     while previous != text:  # "青 岛 高" needs several passes: matches cannot overlap
-        previous, text = text, pattern.sub(squeeze, text)
+        previous, text = text, _LONE_HAN_SPACE.sub(_squeeze, text)
     return text
 
 
-SPACES = "[ \\t\\u3000\\u00a0]+"
+_LONE_HAN_SPACE = re.compile(f"(?<![{HAN}])[{HAN}]{SPACES}(?=[{HAN}])|(?<=[{HAN}]){SPACES}[{HAN}](?![{HAN}])")
 
 
-def _drop_spaces_between(text: str, left: str, right: str, both_ways: bool = False) -> str:
-    """Remove spaces that stand between a ``left`` and a ``right`` character (and, with
-    ``both_ways``, between a ``right`` and a ``left`` one)."""
-    text = re.sub(f"(?<={left}){SPACES}(?={right})", "", text)
-    return re.sub(f"(?<={right}){SPACES}(?={left})", "", text) if both_ways else text
+def _squeeze(m: re.Match) -> str:
+    """The lone Han character of a letter-spacing match without its ASCII spaces; a tab, an
+    ideographic or a no-break space next to it stays (as it always has)."""
+    return m.group(0).replace(" ", "")
+
+
+def _spaces_between(left: str, right: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Patterns for the spaces between a ``left`` and a ``right`` character, and for those
+    between a ``right`` and a ``left`` one."""
+    return re.compile(f"(?<={left}){SPACES}(?={right})"), re.compile(f"(?<={right}){SPACES}(?={left})")
+
+
+def _drop_spaces_between(text: str, patterns: tuple[re.Pattern[str], re.Pattern[str]]) -> str:
+    """Remove the spaces both ``patterns`` (from ``_spaces_between``) match, in turn."""
+    if not has_space(text):
+        return text
+    there, back = patterns
+    return back.sub("", there.sub("", text))
 
 
 def remove_spaces_around_cjk_punct(text: str) -> str:
@@ -108,7 +134,10 @@ def remove_spaces_around_cjk_punct(text: str) -> str:
     >>> remove_spaces_around_cjk_punct("献。 谷星佐")
     '献。谷星佐'
     """
-    return _drop_spaces_between(text, "[^\\s]", f"[{CJK_PUNCT}]", both_ways=True)
+    return _drop_spaces_between(text, _AROUND_CJK_PUNCT)
+
+
+_AROUND_CJK_PUNCT = _spaces_between("[^\\s]", f"[{CJK_PUNCT}]")
 
 
 def remove_spaces_between_han_and_ascii(text: str) -> str:
@@ -120,7 +149,10 @@ def remove_spaces_between_han_and_ascii(text: str) -> str:
     >>> remove_spaces_between_han_and_ascii("上线“惠工 e家”平台; Made in China 2025")
     '上线“惠工e家”平台; Made in China 2025'
     """
-    return _drop_spaces_between(text, f"[{HAN}]", "[0-9A-Za-z%]", both_ways=True)
+    return _drop_spaces_between(text, _HAN_AND_ASCII)
+
+
+_HAN_AND_ASCII = _spaces_between(f"[{HAN}]", "[0-9A-Za-z%]")
 
 
 def collapse_spaces(text: str) -> str:
@@ -129,7 +161,10 @@ def collapse_spaces(text: str) -> str:
     >>> collapse_spaces("  Made   in  China ")
     'Made in China'
     """
-    return re.sub(r"[ \t\u00a0]{2,}", " ", text).strip()
+    return _SPACE_RUN.sub(" ", text).strip()
+
+
+_SPACE_RUN = re.compile(r"[ \t\u00a0]{2,}")
 
 
 _CTX = f"[{HAN}{CJK_PUNCT}]"
@@ -147,6 +182,8 @@ def fullwidth_punctuation(text: str) -> str:
     >>> fullwidth_punctuation("乌鲁木齐高新区(新市区)和AIGC(生成式人工智能)技术")
     '乌鲁木齐高新区（新市区）和AIGC（生成式人工智能）技术'
     """
+    if not any(ch in text for ch in _HALF_WIDTH):
+        return text
     previous = None
     while previous != text:  # "党,," : the second comma sees Chinese context only after the first
         previous = text
@@ -154,14 +191,28 @@ def fullwidth_punctuation(text: str) -> str:
     return text
 
 
+# Each half-width mark next to Chinese text, with a space on either side, and its full form.
+_HALF_MARKS = tuple(
+    (half, re.compile(f"(?<={_CTX})[ ]?{re.escape(half)}[ ]?|[ ]?{re.escape(half)}[ ]?(?={_CTX})"), full)
+    for half, full in ((",", "，"), (";", "；"), ("?", "？"), ("!", "！"))
+)
+# A colon after Chinese text (a label "编辑:" or "青岛高新区:") or before it; 10:30 stays.
+_HALF_COLON = re.compile(f"(?<={_CTX})[ ]?:[ ]?|(?<![0-9])[ ]?:[ ]?(?={_CTX})")
+# Parentheses whose content or neighbourhood is Chinese.
+_PARENS_AROUND_HAN = re.compile(f"\\(([^()]*[{HAN}][^()]*)\\)")
+_PARENS_AFTER_HAN = re.compile(f"(?<=[{HAN}])\\(([^()]*)\\)")
+_HALF_WIDTH = ",;?!:("  # the marks fullwidth_punctuation may change (a parenthesis pair starts with "(")
+
+
 def _fullwidth_punctuation_once(text: str) -> str:
-    for half, full in ((",", "，"), (";", "；"), ("?", "？"), ("!", "！")):
-        text = re.sub(f"(?<={_CTX})[ ]?{re.escape(half)}[ ]?|[ ]?{re.escape(half)}[ ]?(?={_CTX})", full, text)
-    # A colon after Chinese text (a label "编辑:" or "青岛高新区:") or before it; 10:30 stays.
-    text = re.sub(f"(?<={_CTX})[ ]?:[ ]?|(?<![0-9])[ ]?:[ ]?(?={_CTX})", "：", text)
-    # Parentheses whose content or neighbourhood is Chinese.
-    text = re.sub(f"\\(([^()]*[{HAN}][^()]*)\\)", r"（\1）", text)
-    text = re.sub(f"(?<=[{HAN}])\\(([^()]*)\\)", r"（\1）", text)
+    for half, pattern, full in _HALF_MARKS:
+        if half in text:
+            text = pattern.sub(full, text)
+    if ":" in text:
+        text = _HALF_COLON.sub("：", text)
+    if "(" in text:
+        text = _PARENS_AROUND_HAN.sub(r"（\1）", text)
+        text = _PARENS_AFTER_HAN.sub(r"（\1）", text)
     return text
 
 
@@ -177,13 +228,10 @@ def curl_double_quotes(text: str) -> str:
     """
     if '"' not in text or not _HAN_RE.search(text):
         return text
-    out, opening = [], True
-    for ch in text:
-        if ch == '"':
-            out.append("“" if opening else "”")
-            opening = not opening
-        else:
-            out.append(ch)
+    pieces = text.split('"')
+    out = [pieces[0]]
+    for n, piece in enumerate(pieces[1:]):
+        out += ["“" if n % 2 == 0 else "”", piece]
     return "".join(out)
 
 
@@ -195,7 +243,10 @@ def curl_single_quotes(text: str) -> str:
     >>> curl_single_quotes("it's")
     "it's"
     """
-    return re.sub(f"'([^'\\n]*[{HAN}][^'\\n]*)'", r"‘\1’", text)
+    return _SINGLE_QUOTED_HAN.sub(r"‘\1’", text) if "'" in text else text
+
+
+_SINGLE_QUOTED_HAN = re.compile(f"'([^'\\n]*[{HAN}][^'\\n]*)'")
 
 
 def fullwidth_sentence_period(text: str) -> str:
@@ -204,7 +255,10 @@ def fullwidth_sentence_period(text: str) -> str:
     >>> fullwidth_sentence_period("取得了良好效果. 2020年增长3.5%.")
     '取得了良好效果。2020年增长3.5%.'
     """
-    return re.sub(f"(?<=[{HAN}])\\.(?:[ ]+|$)", "。", text)
+    return _HAN_FULL_STOP.sub("。", text) if "." in text else text
+
+
+_HAN_FULL_STOP = re.compile(f"(?<=[{HAN}])\\.(?:[ ]+|$)")
 
 
 RULES: tuple[Callable[[str], str], ...] = (
