@@ -16,6 +16,10 @@ Pages, all under ``docs/`` (URL = path without ``.md``, plus ``/``):
 ``years/index.md``     years, newest first; ``years/<year>.md``; ``years/unknown.md`` (日期未知)
 =====================  =========================================================================
 
+A list longer than :data:`PAGE_SIZE` entries (the articles of a term, the terms of an overview)
+is split into pages ``<slug>.md``, ``<slug>-2.md`` … (``index.md``, ``index-2.md`` …), each with
+a pager line above and below the list, so that no page grows with the archive.
+
 Article lists are newest first: date descending (``2024-05-03`` before ``2024-05`` before
 ``2024``), undated last, then title, then id. An inferred date is shown as ``…（推断）``.
 
@@ -31,6 +35,7 @@ names), both get 16 digits; a year's slug is the year itself.
 from __future__ import annotations
 
 import hashlib
+import posixpath
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -41,6 +46,7 @@ from .model import Article
 from .write import ARTICLE_DIR, KIND_LABELS, date_text, escape_inline, front_matter
 
 TAXONOMY_DIRS = ("tags", "topics", "zones", "authors", "years")
+PAGE_SIZE = 200  # entries of one list page; longer lists (a tag of 3,000 articles) get a pager
 UNKNOWN_YEAR = "unknown"
 UNKNOWN_YEAR_TITLE = "日期未知"
 OTHER_PROVINCE = "其他"
@@ -219,36 +225,92 @@ def _page(title: str, blocks: list[str]) -> str:
     return front_matter({"title": title}) + "\n" + "\n\n".join(b for b in blocks if b) + "\n"
 
 
+def page_paths(first: str, n: int) -> list[str]:
+    """The files of a list split over ``n`` pages: ``first``, then ``<stem>-2.md`` … beside it.
+
+    >>> page_paths("tags/t-1a2b3c4d.md", 3)
+    ['tags/t-1a2b3c4d.md', 'tags/t-1a2b3c4d-2.md', 'tags/t-1a2b3c4d-3.md']
+    """
+    stem = first[:-3]
+    return [first] + [f"{stem}-{k}.md" for k in range(2, n + 1)]
+
+
+def chunks(items: list, size: int = PAGE_SIZE) -> list[list]:
+    """``items`` in pages of ``size``; an empty list is one empty page.
+
+    >>> [len(c) for c in chunks(list(range(450)), 200)], chunks([], 200)
+    ([200, 200, 50], [[]])
+    """
+    return [items[i:i + size] for i in range(0, len(items), size)] or [[]]
+
+
+def pager(paths: list[str], k: int) -> str:
+    """The line linking the pages of a list, on page ``k`` (0-based); empty for one page.
+
+    >>> pager(["tags/t-1.md", "tags/t-1-2.md", "tags/t-1-3.md"], 1)
+    '第 2 页，共 3 页：[‹ 上一页](t-1.md) · [1](t-1.md) · **2** · [3](t-1-3.md) · [下一页 ›](t-1-3.md)'
+    """
+    if len(paths) < 2:
+        return ""
+    here = posixpath.dirname(paths[k])
+
+    def rel(i: int) -> str:
+        return posixpath.relpath(paths[i], here or ".")
+
+    links = [f"**{i + 1}**" if i == k else f"[{i + 1}]({rel(i)})" for i in range(len(paths))]
+    if k > 0:
+        links.insert(0, f"[‹ 上一页]({rel(k - 1)})")
+    if k < len(paths) - 1:
+        links.append(f"[下一页 ›]({rel(k + 1)})")
+    return f"第 {k + 1} 页，共 {len(paths)} 页：" + " · ".join(links)
+
+
+def paged(first: str, title: str, head: list[str], items: list[str], size: int = PAGE_SIZE) -> dict[str, str]:
+    """A list page split every ``size`` items: ``{path: Markdown}``. Every page has the heading
+    and ``head`` lines; the pager goes above and below the items."""
+    parts = chunks(items, size)
+    paths = page_paths(first, len(parts))
+    pages = {}
+    for k, (path, part) in enumerate(zip(paths, parts)):
+        nav = pager(paths, k)
+        page_title = title if k == 0 else f"{title}（第 {k + 1} 页）"
+        pages[path] = _page(page_title, [f"# {escape_inline(page_title)}", *head, nav, "\n".join(part), nav])
+    return pages
+
+
+def term_pages(path: str, term: Term, heading: str, intro: list[str] | None = None,
+               skip_zone: str | None = None) -> dict[str, str]:
+    """A term's page(s): heading, optional lines about it, the articles newest first,
+    :data:`PAGE_SIZE` a page."""
+    items = [article_item(a, skip_zone) for a in term.articles]
+    return paged(path, heading, [*(intro or []), f"{count_text(term.articles)}，最新的在前。"], items)
+
+
 def term_page(term: Term, heading: str, intro: list[str] | None = None, skip_zone: str | None = None) -> str:
-    """A term's page: heading, optional lines about it, the articles newest first."""
-    blocks = [f"# {escape_inline(heading)}", *(intro or []),
-              f"{count_text(term.articles)}，最新的在前。", article_list(term.articles, skip_zone)]
-    return _page(heading, blocks)
+    """The first page of :func:`term_pages` (all of it, for a term of up to PAGE_SIZE articles)."""
+    return next(iter(term_pages("x.md", term, heading, intro, skip_zone).values()))
 
 
-def simple_index(title: str, terms: dict[str, Term], empty: str, noun: str) -> str:
-    """A taxonomy overview: every term with its count, most articles first, then name."""
-    blocks = [f"# {title}"]
+def simple_index(folder: str, title: str, terms: dict[str, Term], empty: str, noun: str) -> dict[str, str]:
+    """A taxonomy overview: every term with its count, most articles first, then name;
+    :data:`PAGE_SIZE` terms a page (``<folder>/index.md``, ``index-2.md`` …)."""
     if not terms:
-        blocks.append(empty)
-    else:
-        blocks.append(f"共 {len(terms)} 个{noun}，按文章数排列。")
-        blocks.append("\n".join(f"- [{escape_inline(t.name)}]({t.slug}.md) · {len(t.articles)} 篇"
-                                for t in by_count(terms.values())))
-    return _page(title, blocks)
+        return {f"{folder}/index.md": _page(title, [f"# {title}", empty])}
+    items = [f"- [{escape_inline(t.name)}]({t.slug}.md) · {len(t.articles)} 篇" for t in by_count(terms.values())]
+    return paged(f"{folder}/index.md", title, [f"共 {len(terms)} 个{noun}，按文章数排列。"], items)
 
 
 def tag_pages(site: Site) -> dict[str, str]:
-    pages = {"tags/index.md": simple_index("标签", site.tags, "目前还没有文章带标签。", "标签")}
+    pages = simple_index("tags", "标签", site.tags, "目前还没有文章带标签。", "标签")
     for t in site.tags.values():
-        pages[f"tags/{t.slug}.md"] = term_page(t, f"标签：{t.name}")
+        pages.update(term_pages(f"tags/{t.slug}.md", t, f"标签：{t.name}"))
     return pages
 
 
 def topic_pages(site: Site) -> dict[str, str]:
-    pages = {"topics/index.md": simple_index("主题", site.topics, "目前还没有文章归入主题。", "主题")}
+    pages = simple_index("topics", "主题", site.topics, "目前还没有文章归入主题。", "主题")
     for t in site.topics.values():
-        pages[f"topics/{t.slug}.md"] = term_page(t, f"主题：{t.name}")
+        pages.update(term_pages(f"topics/{t.slug}.md", t, f"主题：{t.name}"))
     return pages
 
 
@@ -258,22 +320,20 @@ def author_roles(term: Term) -> list[str]:
 
 
 def author_pages(site: Site) -> dict[str, str]:
-    blocks = ["# 作者"]
     if not site.authors:
-        blocks.append("目前还没有署名的文章。")
+        pages = {"authors/index.md": _page("作者", ["# 作者", "目前还没有署名的文章。"])}
     else:
-        blocks.append(f"共 {len(site.authors)} 位作者，按文章数排列。同名作者未加区分。")
         items = []
         for t in by_count(site.authors.values()):
             roles = author_roles(t)
             extra = f" · {escape_inline('、'.join(roles))}" if roles else ""
             items.append(f"- [{escape_inline(t.name)}]({t.slug}.md){extra} · {len(t.articles)} 篇")
-        blocks.append("\n".join(items))
-    pages = {"authors/index.md": _page("作者", blocks)}
+        pages = paged("authors/index.md", "作者",
+                      [f"共 {len(site.authors)} 位作者，按文章数排列。同名作者未加区分。"], items)
     for t in site.authors.values():
         roles = author_roles(t)
         intro = [escape_inline("署名身份：" + "、".join(roles))] if roles else []
-        pages[f"authors/{t.slug}.md"] = term_page(t, t.name, intro)
+        pages.update(term_pages(f"authors/{t.slug}.md", t, t.name, intro))
     return pages
 
 
@@ -314,7 +374,7 @@ def zone_pages(site: Site) -> dict[str, str]:
             intro = ["\n".join(f"- {escape_inline(f)}" for f in facts)]
         else:
             intro = ["未收入国家高新区名录（按文中写法列出）。"]
-        pages[f"zones/{t.slug}.md"] = term_page(t, t.name, intro, skip_zone=t.name)
+        pages.update(term_pages(f"zones/{t.slug}.md", t, t.name, intro, skip_zone=t.name))
     return pages
 
 
@@ -337,7 +397,7 @@ def year_pages(site: Site) -> dict[str, str]:
     for t in site.years.values():
         heading = year_heading(t)
         intro = ["这些文章的发表日期尚未确定。"] if t.slug == UNKNOWN_YEAR else []
-        pages[f"years/{t.slug}.md"] = term_page(t, heading, intro)
+        pages.update(term_pages(f"years/{t.slug}.md", t, heading, intro))
     return pages
 
 

@@ -509,28 +509,49 @@ def excel_csv(columns, rows) -> str:
     return "\ufeff" + out.getvalue()
 
 
-def articles_index(report: BuildReport) -> str:
-    """``docs/articles.md``: every article, grouped by source page (pages by file)."""
+def articles_index(report: BuildReport) -> dict[str, str]:
+    """``docs/articles.md`` (``articles-2.md`` …): every article, grouped by source page (pages
+    by file), about ``PAGE_SIZE`` articles a page (a source page is never split); ``{path: text}``."""
+    from .indexes import PAGE_SIZE, page_paths, pager
+
     pages = sorted(report.pages, key=lambda p: p.file)
     n = sum(len(p.articles) for p in pages)
-    blocks = ["# 文章", f"共 {n} 篇，出自 {len(pages)} 个版面文件。"]
+    groups: list[list[str]] = [[]]
+    size = 0
     for p in pages:
-        blocks.append(f"## {escape_inline(p.file)}")
-        articles = sorted(p.articles, key=article_order)
-        if articles and _where_text(articles[0]):
-            blocks.append(escape_inline(_where_text(articles[0])))
-        items = []
-        for a in articles:
-            details = [KIND_LABELS.get(a.kind, a.kind)]
-            if a.zones:
-                details.append("地区：" + "、".join(a.zones))
-            if a.authors:
-                details.append("作者：" + "、".join(au.name for au in a.authors))
-            details.append(date_text(a))
-            items.append(f"- [{escape_inline(a.title)}]({ARTICLE_DIR}/{a.id}.md) · "
-                         + escape_inline(" · ".join(details)))
-        blocks.append("\n".join(items) if items else "（本页没有文章）")
-    return front_matter({"title": "文章"}) + "\n" + "\n\n".join(blocks) + "\n"
+        if size >= PAGE_SIZE:
+            groups.append([])
+            size = 0
+        groups[-1].append(_source_block(p))
+        size += max(1, len(p.articles))
+    paths = page_paths("articles.md", len(groups))
+    out = {}
+    for k, (path, blocks) in enumerate(zip(paths, groups)):
+        title = "文章" if k == 0 else f"文章（第 {k + 1} 页）"
+        nav = pager(paths, k)
+        body = [f"# {title}", f"共 {n} 篇，出自 {len(pages)} 个版面文件。", nav, *blocks, nav]
+        out[path] = front_matter({"title": title}) + "\n" + "\n\n".join(b for b in body if b) + "\n"
+    return out
+
+
+def _source_block(p: PageResult) -> str:
+    """One source page's heading and its articles, for :func:`articles_index`."""
+    blocks = [f"## {escape_inline(p.file)}"]
+    articles = sorted(p.articles, key=article_order)
+    if articles and _where_text(articles[0]):
+        blocks.append(escape_inline(_where_text(articles[0])))
+    items = []
+    for a in articles:
+        details = [KIND_LABELS.get(a.kind, a.kind)]
+        if a.zones:
+            details.append("地区：" + "、".join(a.zones))
+        if a.authors:
+            details.append("作者：" + "、".join(au.name for au in a.authors))
+        details.append(date_text(a))
+        items.append(f"- [{escape_inline(a.title)}]({ARTICLE_DIR}/{a.id}.md) · "
+                     + escape_inline(" · ".join(details)))
+    blocks.append("\n".join(items) if items else "（本页没有文章）")
+    return "\n\n".join(blocks)
 
 
 # --- files ----------------------------------------------------------------------------------
@@ -583,7 +604,12 @@ def write_all(report: BuildReport, docs_dir: Path, root: Path | None = None) -> 
     for folder in TAXONOMY_DIRS:
         if (docs_dir / folder).is_dir():
             remove_stale(docs_dir / folder, {Path(rel).name for rel in generated if rel.startswith(folder + "/")})
-    write_if_changed(docs_dir / "articles.md", articles_index(report))
+    listing = articles_index(report)
+    for rel, text in listing.items():
+        write_if_changed(docs_dir / rel, text)
+    for stale in docs_dir.glob("articles-*.md"):
+        if stale.name not in listing:
+            stale.unlink()
     write_if_changed(docs_dir / DATA_DIR / "articles.jsonl", json_lines([article_record(a) for a in articles]))
     write_if_changed(docs_dir / DATA_DIR / "sources.jsonl", json_lines([source_record(p) for p in pages]))
     write_if_changed(docs_dir / DATA_DIR / "figures.csv", figures_csv(articles))

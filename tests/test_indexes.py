@@ -210,3 +210,61 @@ def test_zone_page_has_gazetteer_facts(site, pages):
 def test_authors_index_lists_roles(site, pages):
     text = pages["authors/index.md"]
     assert f"[戈清平]({site.authors['戈清平'].slug}.md) · 本报记者" in text
+
+
+def many(articles: list[Article], n: int, tag: str = "大标签") -> list[Article]:
+    """``n`` distinct articles made from the seed ones, all with ``tag``."""
+    return [dataclasses.replace(articles[i % len(articles)], id=f"{i:010x}", tags=(tag,), date=f"{2000 + i % 25}",
+                                date_basis="manifest", related=(), near_duplicates=())
+            for i in range(n)]
+
+
+def test_long_lists_are_split_into_pages_that_link_each_other(articles):
+    from scripts.indexes import PAGE_SIZE
+
+    lots = many(articles, 2 * PAGE_SIZE + 7)
+    site = Site.build(lots)
+    pages = index_pages(site)
+    term = site.tags["大标签"]
+    paths = [f"tags/{term.slug}.md", f"tags/{term.slug}-2.md", f"tags/{term.slug}-3.md"]
+    assert [p for p in pages if p.startswith(f"tags/{term.slug}")] == paths
+    listed = [re.findall(r"\(\.\./a/([0-9a-z]+)\.md\)", pages[p]) for p in paths]
+    assert [len(ids) for ids in listed] == [PAGE_SIZE, PAGE_SIZE, 7]
+    assert sum(listed, []) == [a.id for a in newest_first(lots)]  # every article once, in order
+    assert f"共 {len(lots)} 篇" in pages[paths[2]] and "第 3 页，共 3 页" in pages[paths[2]]
+    assert f"[下一页 ›]({term.slug}-2.md)" in pages[paths[0]]
+    assert f"[‹ 上一页]({term.slug}-2.md)" in pages[paths[2]]
+    for path, text in pages.items():  # every pager link names a page that exists
+        for link in links_of(text):
+            target = link[3:] if link.startswith("../") else f"{path.split('/')[0]}/{link}"
+            assert target.startswith("a/") or target in pages, (path, link)
+
+
+def test_long_overviews_are_split_too(articles):
+    from scripts.indexes import PAGE_SIZE
+
+    lots = [dataclasses.replace(a, tags=(f"标签{i}",)) for i, a in enumerate(many(articles, PAGE_SIZE + 1))]
+    pages = index_pages(Site.build(lots))
+    assert "tags/index-2.md" in pages and "tags/index-3.md" not in pages
+    assert pages["tags/index-2.md"].count("\n- [") == 1
+
+
+def test_the_article_list_is_split_by_whole_source_pages(articles, seed_report):
+    from scripts.indexes import PAGE_SIZE
+    from scripts.model import BuildReport
+    from scripts.write import articles_index
+
+    page = seed_report.pages[0]
+    pages = tuple(dataclasses.replace(page, file=f"seeds/{k:04d}.txt",
+                                      articles=tuple(dataclasses.replace(a, id=f"{k:06d}{j:04d}") for j, a in
+                                                     enumerate(page.articles)))
+                  for k in range(PAGE_SIZE))
+    listing = articles_index(BuildReport(pages, ()))
+    n = len(pages) * len(page.articles)
+    assert list(listing)[:2] == ["articles.md", "articles-2.md"]
+    assert sum(t.count("](a/") for t in listing.values()) == n
+    assert all(f"共 {n} 篇" in t for t in listing.values())
+    for text in listing.values():  # a source page's articles stay together
+        for k in range(len(pages)):
+            block = text.count(f"(a/{k:06d}")
+            assert block in (0, len(page.articles))
