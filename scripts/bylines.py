@@ -48,13 +48,27 @@ def is_name(token: str) -> bool:
     >>> is_name("戈清平"), is_name("高欣"), is_name("党建在高新"), is_name("同时"), is_name("党建在")
     (True, True, False, False, False)
     """
-    if not re.fullmatch(r"[\u4e00-\u9fff]{2,4}", token) or token in NOT_NAMES:
+    if not _NAME_SHAPE.fullmatch(token) or token in NOT_NAMES:
         return False
-    for sn in sorted(surnames(), key=len, reverse=True):
-        if token.startswith(sn) and 1 <= len(token) - len(sn) <= 2:
-            given = token[len(sn):]
+    names = surnames()
+    for size in surname_lengths():  # the longest surname that leaves a one- or two-character given name
+        if token[:size] in names and 1 <= len(token) - size <= 2:
+            given = token[size:]
             return not any(ch in NOT_IN_GIVEN_NAMES for ch in given)
     return False
+
+
+_NAME_SHAPE = re.compile(r"[\u4e00-\u9fff]{2,4}")
+
+
+@lru_cache(maxsize=1)
+def surname_lengths() -> tuple[int, ...]:
+    """The lengths of the known surnames, longest first.
+
+    >>> surname_lengths()[-1]
+    1
+    """
+    return tuple(sorted({len(sn) for sn in surnames()}, reverse=True))
 
 
 def parse_byline(text: str) -> tuple[Author, ...] | None:
@@ -75,7 +89,7 @@ def parse_byline(text: str) -> tuple[Author, ...] | None:
     tokens = []
     for tok in text.split():
         # "记者张三" is a role glued to a name; single-character roles only stand alone.
-        m = re.match(rf"({_ROLE_RE})(?=[\u4e00-\u9fff]{{2,4}}$)", tok)
+        m = _GLUED_ROLE.match(tok)
         if m and len(m.group(1)) > 1:
             tokens.extend([m.group(1), tok[m.end():]])
         else:
@@ -94,6 +108,9 @@ def parse_byline(text: str) -> tuple[Author, ...] | None:
     return tuple(authors) or None
 
 
+_GLUED_ROLE = re.compile(rf"({_ROLE_RE})(?=[\u4e00-\u9fff]{{2,4}}$)")
+
+
 def split_signoff(text: str) -> tuple[str, str] | None:
     """Split a trailing author sign-off off the last paragraph of an article.
 
@@ -104,9 +121,12 @@ def split_signoff(text: str) -> tuple[str, str] | None:
     >>> split_signoff("实现以党建“红”引领企业“兴”。") is None
     True
     """
-    m = re.search(r"([。！？!?…”’」』）)])\s*((?:[\u4e00-\u9fff]{2,4})(?:\s+[\u4e00-\u9fff]{2,4}){0,3})\s*$", text)
+    m = _SIGNOFF.search(text)
     if not m:
         return None
     if parse_byline(m.group(2)) is None:
         return None
     return text[: m.end(1)], m.group(2)
+
+
+_SIGNOFF = re.compile(r"([。！？!?…”’」』）)])\s*((?:[\u4e00-\u9fff]{2,4})(?:\s+[\u4e00-\u9fff]{2,4}){0,3})\s*$")

@@ -51,6 +51,15 @@ def han_only(text: str) -> str:
     return "".join(_HAN_RE.findall(text))
 
 
+def has_han(text: str) -> bool:
+    """True when ``text`` holds a Han character (``bool(han_only(text))``, without building it).
+
+    >>> has_han("2024年"), has_han("KPI，")
+    (True, False)
+    """
+    return _HAN_RE.search(text) is not None
+
+
 def join_wrapped(left: str, right: str) -> str:
     """Join two pieces of one line that the page broke at column width.
 
