@@ -78,6 +78,28 @@ def join_wrapped(left: str, right: str) -> str:
     return left + right
 
 
+def join_wrapped_lines(lines: list[str]) -> str:
+    """``join_wrapped`` applied left to right over the lines of a block, in one pass when every
+    line is stripped and not empty (as layout makes them), else line by line.
+
+    >>> join_wrapped_lines(["高质", "量发展 1680", "名 The", "Party"])
+    '高质量发展 1680名 The Party'
+    >>> join_wrapped_lines(["The Party ", " of China"]), join_wrapped_lines([])
+    ('The Party of China', '')
+    """
+    if not all(line and not line[0].isspace() and not line[-1].isspace() for line in lines):
+        out = ""
+        for line in lines:
+            out = join_wrapped(out, line) if out else line
+        return out
+    pieces = lines[:1]
+    for left, right in zip(lines, lines[1:]):
+        if left[-1].isascii() and left[-1].isalnum() and right[0].isascii() and right[0].isalnum():
+            pieces.append(" ")
+        pieces.append(right)
+    return "".join(pieces)
+
+
 def remove_spaces_between_han(text: str) -> str:
     """Spaces between two Han characters are extraction artefacts (letter-spaced headings,
     column breaks inside a word); remove them.

@@ -21,7 +21,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from .bylines import parse_byline, split_signoff
-from .clean import HAN, clean_running_text, clean_text, curl_double_quotes, fix_ocr_slips, han_only, join_wrapped
+from .clean import HAN, clean_running_text, clean_text, curl_double_quotes, fix_ocr_slips, han_only, join_wrapped_lines
 from .layout import (
     DATELINE,
     Block,
@@ -64,6 +64,7 @@ class Unit:
     block: Block
     role: str  # body | heading | headline | byline | caption | credit | furniture | pullquote
     parts: list[Block] = field(default_factory=list)  # blocks joined into this one (column breaks)
+    _text: tuple[int, str] | None = field(default=None, repr=False)  # (len(parts), text) when last joined
 
     @property
     def blocks(self) -> list[Block]:
@@ -83,11 +84,11 @@ class Unit:
 
     @property
     def text(self) -> str:
-        """The raw text with wrapped lines joined."""
-        out = ""
-        for line in self.lines:
-            out = join_wrapped(out, line.text) if out else line.text
-        return out
+        """The raw text with wrapped lines joined (joined again only when ``parts`` grew: blocks
+        are only ever added to a unit, and a block's lines never change)."""
+        if self._text is None or self._text[0] != len(self.parts):
+            self._text = (len(self.parts), join_wrapped_lines([l.text for l in self.lines]))
+        return self._text[1]
 
 
 def caption_like(text: str) -> bool:
@@ -154,6 +155,68 @@ def starts_paragraph(text: str) -> bool:
     if t.startswith(OPENERS):
         return True
     return bool(re.match(f"[{HAN}]{{2,8}}(?:高新区|开发区|管委会|党工委)", t))
+
+
+CLAUSE_BREAK = re.compile(r"[，。！？；：、,;:!?\s“”]")
+
+
+class LiveTexts:
+    """The Han text of a page's body units still in the running as printed text, joined once
+    (and again when one drops out), to ask whether a string is printed in a unit other than a
+    given one without joining the others for every question."""
+
+    def __init__(self, texts: dict[int, str]):
+        self.texts = texts  # unit id -> its Han text, in page order
+        self.live = set(texts)
+        self._join()
+
+    def _join(self) -> None:
+        self.spans: dict[int, tuple[int, int]] = {}
+        pieces, pos = [], 0
+        for key, text in self.texts.items():
+            if key in self.live:
+                pos += 1 if pieces else 0  # the "|" between two texts
+                self.spans[key] = (pos, pos + len(text))
+                pieces.append(text)
+                pos += len(text)
+        self.joined = "|".join(pieces)  # no Han string spans a "|"
+
+    def discard(self, key: int) -> None:
+        self.live.discard(key)
+        self._join()
+
+    def elsewhere(self, han: str, key: int) -> bool:
+        """True when the Han string ``han`` is printed in a live text other than ``key``'s.
+
+        >>> live = LiveTexts({1: "党建引领发展", 2: "引领发展", 3: "科技创新"})
+        >>> live.elsewhere("引领发展", 1), live.elsewhere("引领发展", 2), live.elsewhere("科技创新", 3)
+        (True, True, False)
+        """
+        start, end = self.spans[key]
+        return self.joined.find(han, 0, start) != -1 or self.joined.find(han, end) != -1
+
+
+def mostly_found(clauses: list[str], found, share: float) -> bool:
+    """True when the ``clauses`` for which ``found`` holds make up at least ``share`` of their
+    characters. Stops asking as soon as the answer is certain either way.
+
+    >>> mostly_found(["党建引领", "科技创新发展"], lambda c: c == "科技创新发展", 0.6)
+    True
+    >>> mostly_found(["党建引领", "科技创新发展"], lambda c: c == "党建引领", 0.6)
+    False
+    """
+    total = sum(map(len, clauses))
+    hit = missed = 0
+    for clause in clauses:
+        if found(clause):
+            hit += len(clause)
+            if hit >= share * total:
+                return True
+        else:
+            missed += len(clause)
+            if total - missed < share * total:
+                return False
+    return hit >= share * total
 
 
 class PageSegmenter:
@@ -276,17 +339,15 @@ class PageSegmenter:
             self.note(None, "page too large for the pull-quote check; skipped")
             return
         texts = {id(u): han_only(u.text) for u in body}
-        live = set(texts)
+        live = LiveTexts(texts)
         for u in reversed(body):
             own = texts[id(u)]
             if len(own) < 20 or self._opens_article(u):
                 continue
-            others = "|".join(texts[k] for k in texts if k in live and k != id(u))
-            clauses = [c for c in re.split(r"[，。！？；：、,;:!?\s“”]", clean_text(u.text)) if len(han_only(c)) >= 4]
+            clauses = [h for h in map(han_only, CLAUSE_BREAK.split(clean_text(u.text))) if len(h) >= 4]
             if not clauses:
                 continue
-            found = sum(len(han_only(c)) for c in clauses if han_only(c) in others)
-            if found >= 0.8 * sum(len(han_only(c)) for c in clauses):
+            if mostly_found(clauses, lambda h: live.elsewhere(h, id(u)), 0.8):  # noqa: B023 - used at once
                 u.role = "pullquote"
                 live.discard(id(u))
 

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scripts import clean
-from scripts.clean import RULES, clean_running_text, clean_text, fix_ocr_slips, han_only
+from scripts.clean import RULES, clean_running_text, clean_text, fix_ocr_slips, han_only, join_wrapped, join_wrapped_lines
 
 CASES = [
     line.split("\t")
@@ -97,3 +97,12 @@ def test_every_export_field_is_documented_in_readme(seed_report):
     page = seed_report.pages[0]
     for key in list(article_record(page.articles[0])) + list(source_record(page)):
         assert f"- `{key}`:" in readme, f"export field {key} is not documented in README.md"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(PIECES, max_size=8).map("".join), max_size=8))
+def test_joining_lines_at_once_is_joining_them_one_by_one(lines):
+    out = ""
+    for line in lines:
+        out = join_wrapped(out, line) if out else line
+    assert join_wrapped_lines(lines) == out
