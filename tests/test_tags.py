@@ -189,20 +189,18 @@ def test_user_dictionary_size_and_format():
     assert len({w for w, _, _ in entries}) == len(entries), "duplicate entries"
 
 
-def test_nlp_never_touches_jiebas_global_tokenizer():
+def test_nlp_keeps_its_own_segmenter():
+    # rjieba's module-level instance is never touched (tests/test_nlp.py: nor is jieba imported)
     code = textwrap.dedent("""
-        import jieba, jieba.posseg
+        import rjieba
         from scripts import nlp
         assert nlp.tokenize("设立党员先锋岗") == ["设立", "党员先锋岗"]
         assert ("秦创原", "nz") in nlp.pos_tag("秦创原平台")
-        assert not jieba.dt.initialized
-        assert "党员先锋岗" not in jieba.dt.FREQ and not jieba.dt.user_word_tag_tab
-        assert "秦创原" not in jieba.posseg.dt.word_tag_tab
-        assert nlp._tokenizer() is not jieba.dt and nlp._pos_tokenizer() is not jieba.posseg.dt
+        assert not rjieba.has_word("党员先锋岗") and not rjieba.has_word("秦创原")
+        assert nlp._tokenizer() is not rjieba._DEFAULT_JIEBA
     """)
     done = subprocess.run([sys.executable, "-c", code], cwd=PROJECT, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
-    assert "Building prefix dict" not in done.stderr  # jieba's logger is silenced
 
 
 # --- topics --------------------------------------------------------------------------------------
