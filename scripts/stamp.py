@@ -22,17 +22,23 @@ So (hooks in ``scripts/mkdocs_hooks.py``):
    and replaces the tokens in one pass (the content is never re-scanned). Stamped pages are
    added to ``sitemap.xml``.
 
+Finished pages are cached in ``.cache/stamp/`` beside ``mkdocs.yml`` (not with
+``ARCHIVE_CACHE=off``): a page whose file, shell and citation data are unchanged is hard-linked
+from there, so a rebuild after one page file changed renders only the pages that changed.
+
 ``ARCHIVE_STAMP=off`` turns this off: MkDocs renders every page itself (slow; the reference
 ``tests/test_stamp.py`` compares against, page by page).
 """
 from __future__ import annotations
 
 import gzip
+import hashlib
 import html
 import logging
 import os
 import posixpath
 import re
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -253,32 +259,50 @@ def stamped_files(files) -> list:
     return [f for f in files if f.is_documentation_page() and is_stamped(f.src_uri)]
 
 
-def stamp_site(config, files, nav, env, extra: Callable[[dict, str, str], dict | None]) -> int:
+def stamp_site(config, files, nav, env, extra: Callable[[dict, str, str], dict | None],
+               cache_dir: Path | None = None) -> int:
     """Write every stamped page into ``site_dir``; returns how many. The pages are shared out
     to :func:`workers` forked processes (the shells are rendered first, in this one); their
     warnings are logged here, where MkDocs counts them for ``--strict``. Pages are added to
-    the sitemap."""
+    the sitemap.
+
+    ``cache_dir``: finished pages are kept there (:func:`page_key`), and a page whose key is
+    unchanged is hard-linked (or copied) from it instead of rendered again; entries this build
+    did not use are removed. Pages with a warning are never cached, so they warn on every build.
+    """
     global _STAMPER
     stamper = Stamper(config, files, nav, env, extra)
     pages = stamped_files(files)
     for folder in sorted({f.src_uri.partition("/")[0] for f in pages}):
         stamper.shell(folder)
+    stamper.cache_dir = cache_dir
+    if cache_dir is not None:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        stamper.salt = _digest(repr(sorted((k, _digest(v.with_toc + v.no_toc + v.item))
+                                           for k, v in stamper.shells.items())) + repr(extra_salt(config)))
     jobs = [(f.src_uri, f.url, f.abs_src_path, f.abs_dest_path) for f in pages]
     n = workers(len(jobs))
     if n == 1:
-        warnings = _stamp_chunk(jobs, stamper)
+        results = [_stamp_chunk(jobs, stamper)]
     else:
         import multiprocessing
 
         _STAMPER = stamper  # inherited by the forked workers
         try:
             with multiprocessing.get_context("fork").Pool(n) as pool:
-                chunks = [jobs[k::n * 4] for k in range(n * 4)]
-                warnings = [w for part in pool.map(_stamp_chunk, chunks) for w in part]
+                results = pool.map(_stamp_chunk, [jobs[k::n * 4] for k in range(n * 4)])
         finally:
             _STAMPER = None
-    for message in warnings:
-        log.warning(message)
+    for warnings, _, _ in results:
+        for message in warnings:
+            log.warning(message)
+    if cache_dir is not None:
+        used = {key for _, keys, _ in results for key in keys}
+        for entry in cache_dir.iterdir():
+            if entry.name not in used:
+                entry.unlink(missing_ok=True)
+        hits = sum(h for _, _, h in results)
+        log.debug(f"stamp cache: {hits} of {len(jobs)} pages unchanged")
     add_to_sitemap(Path(config["site_dir"]), [f.url for f in pages], config.get("site_url"))
     return len(pages)
 
@@ -302,16 +326,64 @@ def workers(jobs: int) -> int:
     return max(1, min(n, jobs // MIN_PER_WORKER))
 
 
-def _stamp_chunk(jobs: list[tuple[str, str, str, str]], stamper: Stamper | None = None) -> list[str]:
-    """Stamp and write the pages of ``jobs``; the warnings raised."""
+def _digest(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+
+
+def extra_salt(config) -> tuple:
+    """What a page depends on beyond its file and the shells: the citation's address and day."""
+    from datetime import date
+
+    return (config.get("site_url"), config.get("site_name"), os.environ.get("SOURCE_DATE_EPOCH") or date.today())
+
+
+def page_key(src_uri: str, src: str, salt: str) -> str:
+    """The cache key of a page: its path, its file's size and modification time (the pipeline
+    rewrites a file only when its text changes), and ``salt`` (the shells, the citation data)."""
+    st = os.stat(src)
+    return _digest(f"{src_uri}\0{st.st_size}\0{st.st_mtime_ns}\0{salt}") + ".html"
+
+
+def _place(cached: Path, dest: Path) -> None:
+    """``dest`` becomes the cached page: a hard link (same file system), else a copy."""
+    try:
+        os.link(cached, dest)
+    except OSError:
+        shutil.copyfile(cached, dest)
+
+
+def _stamp_chunk(jobs: list[tuple[str, str, str, str]], stamper: Stamper | None = None
+                 ) -> tuple[list[str], list[str], int]:
+    """Stamp and write the pages of ``jobs``: ``(warnings, cache keys used, cache hits)``."""
     stamper = stamper or _STAMPER
-    stamper.warnings = []
+    cache_dir = getattr(stamper, "cache_dir", None)
+    warnings: list[str] = []
+    keys: list[str] = []
+    hits = 0
+    made: set[Path] = set()
     for src_uri, url, src, dest in jobs:
-        out = stamper.page(src_uri, url, Path(src).read_text(encoding="utf-8-sig"))
         path = Path(dest)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.parent not in made:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            made.add(path.parent)
+        if path.exists():
+            path.unlink()  # never write through a hard link into the cache
+        key = page_key(src_uri, src, stamper.salt) if cache_dir is not None else None
+        if key is not None and (cache_dir / key).is_file():
+            _place(cache_dir / key, path)
+            keys.append(key)
+            hits += 1
+            continue
+        stamper.warnings = []
+        out = stamper.page(src_uri, url, Path(src).read_text(encoding="utf-8-sig"))
         path.write_bytes(out.encode("utf-8", errors="xmlcharrefreplace"))
-    return stamper.warnings
+        warnings += stamper.warnings
+        if key is not None and not stamper.warnings:
+            tmp = cache_dir / f"{key}.{os.getpid()}.tmp"
+            shutil.copyfile(path, tmp)
+            os.replace(tmp, cache_dir / key)
+            keys.append(key)
+    return warnings, keys, hits
 
 
 def add_to_sitemap(site_dir: Path, urls: list[str], site_url: str | None) -> None:

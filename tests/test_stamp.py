@@ -112,3 +112,33 @@ def test_sitemap_lists_stamped_pages_only_with_a_site_url(tmp_path):
     stamp.add_to_sitemap(tmp_path, ["a/x/"], "https://example.org/archive")
     assert "<loc>https://example.org/archive/a/x/</loc>" in (tmp_path / "sitemap.xml").read_text(encoding="utf-8")
     assert (tmp_path / "sitemap.xml.gz").stat().st_size > 0
+
+
+def test_previous_site_is_set_aside_and_removed(tmp_path):
+    import time
+
+    from scripts.mkdocs_hooks import set_aside
+
+    site = tmp_path / "site"
+    (site / "a" / "x").mkdir(parents=True)
+    (site / "a" / "x" / "index.html").write_text("旧", encoding="utf-8")
+    trash = set_aside(site)
+    assert trash is not None and trash.parent == tmp_path
+    assert site.is_dir() and not any(site.iterdir())
+    for _ in range(100):  # removed by a detached process
+        if not trash.exists():
+            break
+        time.sleep(0.05)
+    assert not trash.exists()
+    assert set_aside(site) is None  # nothing to move
+
+
+def test_unchanged_pages_come_from_the_stamp_cache(two_sites):
+    root, _ = two_sites
+    proc = mkdocs(root, "site-again")  # the first build filled .cache/stamp
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    for page in sorted((root / "site").glob("a/*/index.html")):
+        again = root / "site-again" / page.relative_to(root / "site")
+        assert again.read_bytes() == page.read_bytes()
+    cached = list((root / ".cache" / "stamp").iterdir())
+    assert len(cached) == len(generated_pages(root / "docs"))
