@@ -84,7 +84,8 @@ def set_aside(site_dir: Path) -> Path | None:
 
 
 def on_pre_build(config) -> None:
-    set_aside(Path(config["site_dir"]))
+    if config.get("site_dir"):
+        set_aside(Path(config["site_dir"]))
     if os.environ.get(PIPELINE_ENV, "").lower() == "off":  # docs/ already built (the benchmark)
         return
     report = build(SEEDS, Path(config["docs_dir"]), root=PROJECT)
