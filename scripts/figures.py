@@ -11,6 +11,7 @@ the verbs and function words of :data:`STOPS` (:data:`AFTER_STOPS`). Years (``20
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 
 from .model import Figure
 
@@ -19,8 +20,11 @@ UNITS = sorted(set(
     "平方公里 平方米 万人次 人次 个百分点 美元 元 % ％ 个 名 家 人 项 件 次 场 支 亩 套 期 处 份 条 座 户 "
     "所 栋 种 台 批 天 小时 公里 吨 辆 篇 倍".split()), key=len, reverse=True)
 QUALIFIERS = ("超过", "将近", "不到", "不足", "超", "近", "约", "逾", "仅")
+_QUALIFIER_ENDS = frozenset(q[-1] for q in QUALIFIERS)
+#: A number and its unit; the qualifier before it is read by :func:`_qualifier` (a pattern
+#: that starts with a digit lets the regex engine skip to the next digit at C speed).
 _FIGURE = re.compile(
-    rf"(?P<q>{'|'.join(QUALIFIERS)})?(?<![\d./／第])(?P<n>\d+(?:\.\d+)?)(?![\d./／])"
+    rf"(?P<n>\d(?<![\d./／第]\d)\d*(?:\.\d+)?)(?![\d./／])"
     rf"(?P<x>[余多]?[万亿]?[余多]?)(?P<u>{'|'.join(re.escape(u) for u in UNITS)})")
 #: Connectors between a subject and its number, dropped from the end of the subject.
 _CONNECTOR = re.compile(r"(?:达到|达|为|是|占|共有|共计|共|累计|总计|合计|高达|多达|突破|有|提高|提升|增长|增加|下降|减少)$")
@@ -41,6 +45,10 @@ AFTER_STOPS = (
 _STOP_RE = re.compile("|".join(sorted(STOPS, key=len, reverse=True)))
 _AFTER_STOP_RE = re.compile("|".join(sorted(AFTER_STOPS, key=len, reverse=True)))
 _SENTENCE = re.compile(r"[^。！？\n]+[。！？]?")
+_HAN_RUN_END = re.compile(f"[{HAN}]{{0,30}}\\Z")  # the Han characters just before a position
+_HAN_RUN = re.compile(f"[{HAN}]{{1,14}}")
+_HAN_CHAR = re.compile(f"[{HAN}]")
+_BOUND_AFTER = re.compile(f"以[上下][{HAN}]")
 
 
 def find_figures(text: str) -> tuple[Figure, ...]:
@@ -60,28 +68,40 @@ def find_figures(text: str) -> tuple[Figure, ...]:
     '党员2720名，其中高新技术企业党组织210个。'
     """
     sentences = [(m.start(), m.end()) for m in _SENTENCE.finditer(text)]
+    starts = [s for s, _ in sentences]
     out = []
     for m in _FIGURE.finditer(text):
         after = text[m.end():m.end() + 3]
-        if m.group("u") == "个" and after.startswith("月") or re.match(f"以[上下][{HAN}]", after):
+        if m.group("u") == "个" and after.startswith("月") or _BOUND_AFTER.match(after):
             continue  # a duration (2个月) or a bound inside a noun phrase (25人以上企业)
-        before, behind = _subject_before(text, m.start()), _subject_after(text, m.end())
-        noun_follows = re.match(f"[{HAN}]", after) and not after.startswith(("的", "以", "其中"))
+        qualifier = _qualifier(text, m.start())
+        start = m.start() - len(qualifier)
+        before, behind = _subject_before(text, start), _subject_after(text, m.end())
+        noun_follows = _HAN_CHAR.match(after) and not after.startswith(("的", "以", "其中"))
         subject = (behind or before) if noun_follows else (before or behind)
         if not subject:
             continue
-        value = (m.group("q") or "") + m.group("n") + m.group("x")
-        s, e = next((s, e) for s, e in sentences if s <= m.start() < e)
+        value = qualifier + m.group("n") + m.group("x")
+        s, e = sentences[bisect_right(starts, start) - 1]
         out.append(Figure(subject, value, m.group("u"), text[s:e].strip().lstrip("”’")))
     return tuple(out)
 
 
+def _qualifier(text: str, i: int) -> str:
+    """The qualifier printed just before the number at ``i`` (the longest), or ``""``.
+
+    >>> _qualifier("高新技术企业超过670家", 8), _qualifier("企业670家", 2), _qualifier("近5个", 1)
+    ('超过', '', '近')
+    """
+    if not i or text[i - 1] not in _QUALIFIER_ENDS:
+        return ""
+    return next((q for q in QUALIFIERS if len(q) <= i and text.startswith(q, i - len(q))), "")
+
+
 def _subject_before(text: str, i: int) -> str | None:
     """The noun printed just before the number: ``青岛高新区拥有基层党组织`` -> ``基层党组织``."""
-    j = i
-    while j > 0 and i - j < 30 and re.match(f"[{HAN}]", text[j - 1]):
-        j -= 1
-    left = _CONNECTOR.sub("", text[j:i])
+    left = _HAN_RUN_END.search(text, max(0, i - 30), i).group(0)
+    left = _CONNECTOR.sub("", left)
     if "较" in left:
         left = left[: left.index("较")]  # 审批效率较之前提高 -> 审批效率
     left = left[max((m.end() for m in _STOP_RE.finditer(left)), default=0):]
@@ -92,7 +112,7 @@ def _subject_after(text: str, j: int) -> str | None:
     """The noun printed just after the unit: ``设立120个党员先锋岗`` -> ``党员先锋岗``."""
     if text.startswith("的", j):
         j += 1
-    m = re.match(f"[{HAN}]{{1,14}}", text[j:])
+    m = _HAN_RUN.match(text, j)
     if not m or re.match(r"以[上下内]|左右", m.group(0)):
         return None
     right = m.group(0)
