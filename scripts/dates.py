@@ -28,20 +28,23 @@ from typing import NamedTuple
 
 from .model import Article
 
-#: Named events with their year: (pattern, year, kind). ``event``: texts naming it are from that
-#: year (celebrations, eves); ``floor``: texts naming it are from that year or later.
-EVENTS: tuple[tuple[str, int, str], ...] = (
-    (r"(?:庆祝|向|迎接|喜迎)?(?:中国共产党成立|建党)(?:100|一百)周年|(?:庆祝|向|迎接)?建党百年", 2021, "event"),
-    (r"(?:庆祝)?(?:新中国|中华人民共和国)成立70周年", 2019, "event"),
-    (r"(?:庆祝)?(?:新中国|中华人民共和国)成立75周年", 2024, "event"),
-    (r"(?:庆祝)?改革开放40周年", 2018, "event"),
-    (r"(?:喜迎|迎接)(?:党的)?二十大", 2022, "event"),
-    (r"党的二十大", 2022, "floor"),
-    (r"党的二十届三中全会", 2024, "floor"),
-    (r"党史学习教育", 2021, "floor"),
+#: Named events with their year: (pattern, year, kind, words). ``event``: texts naming it are
+#: from that year (celebrations, eves); ``floor``: texts naming it are from that year or later.
+#: Every match contains one of the ``words``: a text with none of them skips the pattern (the
+#: optional first words, 庆祝…, would make the regex engine try it at every character).
+EVENTS: tuple[tuple[str, int, str, tuple[str, ...]], ...] = (
+    (r"(?:庆祝|向|迎接|喜迎)?(?:中国共产党成立|建党)(?:100|一百)周年|(?:庆祝|向|迎接)?建党百年", 2021, "event",
+     ("100周年", "一百周年", "建党百年")),
+    (r"(?:庆祝)?(?:新中国|中华人民共和国)成立70周年", 2019, "event", ("成立70周年",)),
+    (r"(?:庆祝)?(?:新中国|中华人民共和国)成立75周年", 2024, "event", ("成立75周年",)),
+    (r"(?:庆祝)?改革开放40周年", 2018, "event", ("改革开放40周年",)),
+    (r"(?:喜迎|迎接)(?:党的)?二十大", 2022, "event", ("二十大",)),
+    (r"党的二十大", 2022, "floor", ("党的二十大",)),
+    (r"党的二十届三中全会", 2024, "floor", ("党的二十届三中全会",)),
+    (r"党史学习教育", 2021, "floor", ("党史学习教育",)),
 )
-_EVENT_RE = [(re.compile(p), y, k) for p, y, k in EVENTS]
-_EVENT_ANY = "|".join(p for p, _, _ in EVENTS)
+_EVENT_RE = [(re.compile(p), y, k, words) for p, y, k, words in EVENTS]
+_EVENT_ANY = "|".join(p for p, _, _, _ in EVENTS)
 
 _YEAR = re.compile(r"(?<![\d.])((?:19|20)\d\d)(?=年|全国|中国|世界|国际)")
 _MONTH_DAY = re.compile(r"(?<![\d年])(1[0-2]|[1-9])月([1-3]?\d)日")
@@ -123,7 +126,9 @@ def _clues(text: str) -> list[Clue]:
     for m in re.finditer(rf"今年是(?:({_EVENT_ANY})|((?:19|20)\d\d)年)|今年（((?:19|20)\d\d)年）", text):
         year = int(m.group(2) or m.group(3)) if not m.group(1) else _event_year(m.group(1))
         clues.append(Clue(year, "this-year", m.group(0), True))
-    for rx, year, kind in _EVENT_RE:
+    for rx, year, kind, words in _EVENT_RE:
+        if not any(word in text for word in words):
+            continue
         for m in rx.finditer(text):
             if not any(c.phrase.endswith(m.group(0)) for c in clues):
                 clues.append(Clue(year, kind, m.group(0), kind == "event"))
@@ -135,7 +140,7 @@ def _clues(text: str) -> list[Clue]:
 
 
 def _event_year(phrase: str) -> int:
-    return next(y for rx, y, _ in _EVENT_RE if rx.fullmatch(phrase) or rx.search(phrase))
+    return next(y for rx, y, _, _ in _EVENT_RE if rx.fullmatch(phrase) or rx.search(phrase))
 
 
 def _year_clue(text: str, m: re.Match) -> Clue | None:
