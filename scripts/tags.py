@@ -110,14 +110,23 @@ def is_candidate(word: str, pos: str) -> bool:
     return pos in CANDIDATE_POS and bool(_HAN.search(word)) and not _DIGIT_OR_LATIN.search(word)
 
 
+@lru_cache(maxsize=1)
+def _candidate_words() -> nlp.WordMemo:
+    """word -> :func:`is_candidate` with its part of speech, decided once per word."""
+    tags = nlp.word_tags()
+    return nlp.WordMemo(lambda word: is_candidate(word, tags[word]))
+
+
 @lru_cache(maxsize=None)  # cleared around each tag_articles run: one segmentation per text
 def candidates(text: str) -> tuple[str, ...]:
-    """The candidate words of ``text``, in order, repeated as often as they occur.
+    """The candidate words of ``text``, in order, repeated as often as they occur. Without the
+    hidden Markov model a word's part of speech depends on the word alone, so each distinct
+    word is judged once (:func:`scripts.nlp.word_tags`).
 
     >>> candidates("青岛高新区设立党员先锋岗120个，担任“两代表一委员”")
     ('党员先锋岗', '两代表一委员')
     """
-    return tuple(w for w, pos in nlp.pos_tag(text, hmm=False) if is_candidate(w, pos))
+    return tuple(filter(_candidate_words().__getitem__, nlp.tokenize(text, hmm=False)))
 
 
 class Tagger:
@@ -127,23 +136,31 @@ class Tagger:
         self.rules = rules or TagRules()
         self.n_docs = 0
         self.df: Counter[str] = Counter()
+        self._term_of = nlp.WordMemo(self._term)
+        self._idf_of = nlp.WordMemo(self.idf)
+
+    def _term(self, word: str) -> str:
+        """The term a candidate word counts as: ``merge`` applied; ``""`` when it is banned."""
+        term = self.rules.merge.get(word, word)
+        return "" if term in self.rules.ban else term
 
     def _terms(self, text: str) -> list[str]:
         """Candidates of ``text`` after ``merge``, without banned terms."""
-        merged = (self.rules.merge.get(w, w) for w in candidates(text))
-        return [w for w in merged if w not in self.rules.ban]
+        return list(filter(None, map(self._term_of.__getitem__, candidates(text))))
 
     def fit(self, texts: list[str]) -> Tagger:
         """Document frequencies over the archive: each text is one article (title included)."""
-        self.n_docs = len(texts)
-        self.df = Counter(term for text in texts for term in set(self._terms(text)))
+        self.n_docs, self.df, self._idf_of = len(texts), Counter(), nlp.WordMemo(self.idf)
+        for text in texts:
+            self.df.update(set(self._terms(text)))
         return self
 
     def fit_parts(self, parts: list[tuple[str, str]]) -> Tagger:
         """``fit`` over ``(heading, text)`` pairs, segmenting each part once (``tags_for`` on
         the same parts then reuses the segmentation)."""
-        self.n_docs = len(parts)
-        self.df = Counter(term for h, t in parts for term in set(self._terms(h)) | set(self._terms(t)))
+        self.n_docs, self.df, self._idf_of = len(parts), Counter(), nlp.WordMemo(self.idf)
+        for heading, text in parts:
+            self.df.update(set(self._terms(heading)).union(self._terms(text)))
         return self
 
     def idf(self, term: str) -> float:
@@ -155,8 +172,8 @@ class Tagger:
         tf = Counter(self._terms(text))
         for term in self._terms(title):
             tf[term] += TITLE_WEIGHT
-        users = nlp.user_words()
-        return {t: (1 + math.log(n)) * self.idf(t) * (USERDICT_BONUS if t in users else 1)
+        users, idf = nlp.user_words(), self._idf_of  # idf computed once per term
+        return {t: (1 + math.log(n)) * idf[t] * (USERDICT_BONUS if t in users else 1)
                 for t, n in tf.items()}
 
     def tags_for(self, title: str, text: str, k: int = DEFAULT_K) -> list[str]:
