@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import yaml
@@ -31,9 +31,10 @@ class Topic:
     min_hits: int
     about: str = ""
 
-    @property
+    @cached_property
     def pattern(self) -> re.Pattern[str]:
-        """One alternation of the keywords, longest first (so the longest one matches)."""
+        """One alternation of the keywords, longest first (so the longest one matches); built
+        once per topic."""
         words = sorted(set(self.keywords), key=lambda w: (-len(w), w))
         return re.compile("|".join(map(re.escape, words)))
 
