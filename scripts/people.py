@@ -1,12 +1,14 @@
 """People named with their titles, and organisations, in an article's running text.
 
-Both are found by patterns alone; when ``scripts/nlp.py`` (the project's jieba wrapper) is
+Both are found by patterns alone; when ``scripts/nlp.py`` (the project's segmenter) is
 available its part-of-speech tags only add candidates: a name tagged ``nr`` after a title, an
 organisation tagged ``nt``. Everything returned is a substring of the text.
 """
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from itertools import accumulate, compress
 
 from .bylines import NOT_NAMES, is_name
 from .model import Person
@@ -64,6 +66,10 @@ def find_people(text: str) -> tuple[Person, ...]:
     return tuple(Person(n, t or None) for n, (_, t) in sorted(found.items(), key=lambda kv: kv[1][0]))
 
 
+#: :func:`scripts.bylines.is_name`, remembered: the same candidates recur after title words.
+_is_name = lru_cache(maxsize=1 << 16)(is_name)
+
+
 def _follows(text: str, q: int) -> bool:
     return q >= len(text) or not re.match(f"[{HAN}]", text[q]) or text.startswith(FOLLOWERS, q)
 
@@ -79,7 +85,7 @@ def _name_at(text: str, p: int, nr: set[tuple[int, str]]) -> str | None:
         return None
     for k in (4, 3, 2):
         cand = text[p:p + k]
-        if len(cand) == k and cand not in NOT_NAMES and ((p, cand) in nr or (is_name(cand) and _follows(text, p + k))):
+        if len(cand) == k and cand not in NOT_NAMES and ((p, cand) in nr or (_is_name(cand) and _follows(text, p + k))):
             return cand
     return None
 
@@ -102,6 +108,7 @@ ORG_SUFFIXES = sorted(set(
     "股份有限公司 有限责任公司 有限公司 公司 集团 股份 大学 学院 研究院 研究所 党工委 党委 党总支 "
     "党支部 党组 党校 管委会 委员会 联合会 工会 协会 商会 联盟 中心 医院 银行 局 厅".split()), key=len, reverse=True)
 _SUFFIX_RE = re.compile("|".join(ORG_SUFFIXES))
+_SUFFIX_END_RE = re.compile(f"(?:{_SUFFIX_RE.pattern})$")
 #: A suffix followed by these is part of another word: 党组织, 大学生, 公司法, 局面, 中心组.
 _NOT_SUFFIX = re.compile(r"党组(?=织)|大学(?=生)|公司(?=法)|局(?=[面长势部])|中心(?=[组任城区])|集团(?=化)|股份(?=制)"
                          r"|(?:%s)(?=项目|产业|组织)" % "|".join(ORG_SUFFIXES))
@@ -166,39 +173,63 @@ def find_organizations(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(n for _, n in sorted(kept, key=lambda sn: (sn[0], len(sn[1])))))
 
 
-def _org_ending_at(text: str, s: int, e: int) -> str | None:
-    i, depth = s, 0
+_ORG_RUN_END = re.compile(f"[{HAN}A-Za-z0-9·]*\\Z")  # the name characters just before a position
+_HAN_RUN = re.compile(f"[{HAN}]+")
+_ALNUM = re.compile(r"[\dA-Za-z]+")
+
+
+def _org_start(text: str, s: int) -> int:
+    """Where a name ending at ``s`` can start: back over Han, Latin, digits and ``·``, and over
+    a short parenthesised place (``制造（青岛）有限公司``), at most 30 characters.
+
+    >>> text = "签约，埃地沃兹真空泵制造（青岛）有限公司"
+    >>> text[_org_start(text, text.index("有限公司")):]
+    '埃地沃兹真空泵制造（青岛）有限公司'
+    """
+    i = s
     while i > 0 and s - i < 30:
-        ch = text[i - 1]
-        if ch == "）" and depth == 0 and (j := text.rfind("（", max(0, i - 8), i)) >= 0 \
-                and re.fullmatch(f"[{HAN}]+", text[j + 1:i - 1]):
+        if text[i - 1] == "）" and (j := text.rfind("（", max(0, i - 8), i)) >= 0 \
+                and _HAN_RUN.fullmatch(text, j + 1, i - 1):
             i = j
             continue
-        if not re.match(f"[{HAN}A-Za-z0-9·]", ch):
+        run = _ORG_RUN_END.search(text, max(0, s - 30), i).start()
+        if run == i:
             break
-        i -= 1
-    prefix = text[i:s]
+        i = run
+    return i
+
+
+def _org_ending_at(text: str, s: int, e: int) -> str | None:
+    prefix = text[_org_start(text, s):s]
     cut = max((m.end() for m in _ORG_STOP_RE.finditer(prefix)), default=0)
     prefix = prefix[cut:].lstrip("·")
     name = prefix + text[s:e]
     if len(prefix) < 2 or len(name) > ORG_MAX or name.endswith(_BAD_ENDINGS):
         return None
-    if _GENERIC_RE.fullmatch(prefix) or re.fullmatch(r"[\dA-Za-z]+", prefix):
+    if _GENERIC_RE.fullmatch(prefix) or _ALNUM.fullmatch(prefix):
         return None
     return name
 
 
 # --- optional part-of-speech tags ------------------------------------------------------------
 
+def _nlp():
+    """The project's segmenter ``scripts.nlp``, or ``None`` when it cannot be imported."""
+    try:
+        from . import nlp
+    except ImportError:
+        return None
+    return nlp
+
+
 def _pos_tags(text: str, hmm: bool = True) -> list[tuple[int, str, str]]:
     """``(start, word, flag)`` from ``scripts.nlp.pos_tag``, or nothing when it is unavailable."""
-    try:
-        from .nlp import pos_tag
-    except ImportError:
+    nlp = _nlp()
+    if nlp is None:
         return []
     try:
         out, pos = [], 0
-        for word, flag in pos_tag(text, hmm=hmm):
+        for word, flag in nlp.pos_tag(text, hmm=hmm):
             at = text.find(word, pos)
             if at < 0:
                 continue
@@ -209,9 +240,8 @@ def _pos_tags(text: str, hmm: bool = True) -> list[tuple[int, str, str]]:
         return []
 
 
-# jieba's part-of-speech tagger runs at about 80 KB/s: names are tagged only in a short window
-# after each title word; organisation names (dictionary words tagged nt, HMM off, about four
-# times faster) only in the first POS_TAG_LIMIT characters.
+# Names are tagged only in a short window after each title word; organisation names (dictionary
+# words tagged nt, HMM off) only in the first POS_TAG_LIMIT characters.
 NAME_WINDOW = 12
 POS_TAG_LIMIT = 20_000
 
@@ -225,12 +255,43 @@ def _tagged_names(text: str) -> set[tuple[int, str]]:
     return out
 
 
+def _is_tagged_org(word: str) -> bool:
+    """Whether a dictionary word tagged ``nt`` names an organisation here: 4 to ORG_MAX
+    characters, no left stop inside, more than a generic word before its suffix.
+
+    >>> _is_tagged_org("中国科学院"), _is_tagged_org("国务院"), _is_tagged_org("党群服务中心")
+    (True, False, False)
+    """
+    if not 4 <= len(word) <= ORG_MAX or _ORG_STOP_RE.search(word):
+        return False
+    core = _SUFFIX_END_RE.sub("", word)
+    return len(core) >= 2 and not _GENERIC_RE.fullmatch(core) and not word.endswith(_BAD_ENDINGS)
+
+
+
+@lru_cache(maxsize=1)
+def _org_words():
+    """word -> whether it is tagged ``nt`` and names an organisation, decided once per word."""
+    nlp = _nlp()
+    tags = nlp.word_tags()
+    return nlp.WordMemo(lambda word: tags[word] == "nt" and _is_tagged_org(word))
+
+
 def _tagged_orgs(text: str) -> list[tuple[int, str]]:
-    out = []
-    for at, w, f in _pos_tags(text[:POS_TAG_LIMIT], hmm=False):
-        if f != "nt" or not 4 <= len(w) <= ORG_MAX or _ORG_STOP_RE.search(w):
-            continue
-        core = re.sub(f"(?:{_SUFFIX_RE.pattern})$", "", w)
-        if len(core) >= 2 and not _GENERIC_RE.fullmatch(core) and not w.endswith(_BAD_ENDINGS):
-            out.append((at, w))
-    return out
+    """``(start, word)`` of the organisation names among the dictionary words of ``text``.
+
+    >>> _tagged_orgs("他来到中国科学院参观")
+    [(3, '中国科学院')]
+    """
+    nlp = _nlp()
+    if nlp is None:
+        return []
+    try:
+        words = nlp.tokenize(text[:POS_TAG_LIMIT], hmm=False)  # without HMM: a tag per word
+        keep = list(map(_org_words().__getitem__, words))
+    except Exception:  # a tagger failure must never cost the pattern results
+        return []
+    if not any(keep):
+        return []
+    ends = list(accumulate(map(len, words)))
+    return [(ends[i] - len(words[i]), words[i]) for i in compress(range(len(words)), keep)]

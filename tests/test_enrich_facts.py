@@ -35,7 +35,7 @@ def article(report, prefix: str, fragment: str) -> Article:
 def tagger(request, monkeypatch):
     """Run a test with patterns alone, then with the project's tagger (if it is there)."""
     if request.param == "patterns":
-        monkeypatch.setattr(people_mod, "_pos_tags", lambda text, hmm=True: [])
+        monkeypatch.setattr(people_mod, "_nlp", lambda: None)
     else:
         pytest.importorskip("scripts.nlp")
     return request.param
@@ -86,6 +86,20 @@ def test_undated_texts_stay_undated(seed_report):
         d = date_article(article(seed_report, prefix, fragment))
         assert (d.date, d.date_basis, d.date_evidence) == (None, None, None), fragment
     assert infer_date("近日，园区召开党建工作会议，今年以来新增党员20名。") is None
+
+
+def test_every_event_mention_has_a_word_that_lets_the_pattern_run():
+    # a text without any of an event's words skips its pattern (speed): every way the pattern
+    # can match must contain one of them
+    from scripts.dates import EVENTS
+
+    phrases = ("庆祝中国共产党成立100周年 向建党一百周年献礼 迎接建党百年 庆祝新中国成立70周年 "
+               "中华人民共和国成立75周年 庆祝改革开放40周年 喜迎党的二十大 迎接二十大 "
+               "党的二十届三中全会 党史学习教育").split()
+    for pattern, _, _, words in EVENTS:
+        found = [m.group(0) for p in phrases for m in re.finditer(pattern, p)]
+        assert found, pattern
+        assert all(any(w in f for w in words) for f in found), (pattern, found)
 
 
 def test_evidence_is_printed_text(seed_report):
