@@ -48,7 +48,10 @@ def han_only(text: str) -> str:
     >>> han_only("2024年，党建+")
     '年党建'
     """
-    return "".join(_HAN_RE.findall(text))
+    return _NOT_HAN_RUN.sub("", text)
+
+
+_NOT_HAN_RUN = re.compile(f"[^{HAN}]+")
 
 
 def has_han(text: str) -> bool:
@@ -313,12 +316,34 @@ def clean_text(text: str) -> str:
     >>> clean_text(clean_text("青 岛 高 新 区 将 继 续 深 化")) == clean_text("青 岛 高 新 区 将 继 续 深 化")
     True
     """
+    done = _CLEANED.get(text)
+    if done is None:
+        done = _clean_uncached(text)
+    return done
+
+
+# Recent answers of clean_text: the same field is cleaned more than once on its way through the
+# segmenter (a paragraph for the pull-quote check, then as running text). Cleared when full.
+_CLEANED: dict[str, str] = {}
+_CLEANED_MAX = 4096
+
+
+def _clean_uncached(text: str) -> str:
+    """``clean_text`` itself; the answer is remembered, and so is a result that no rule changes
+    any more (``clean_text`` of it is itself)."""
+    original, settled = text, False
     for _ in range(5):  # rules feed each other (a curled quote gives a comma Chinese context)
         previous = text
         for rule in RULES:
             text = rule(text)
         if text == previous:
+            settled = True
             break
+    if len(_CLEANED) >= _CLEANED_MAX:
+        _CLEANED.clear()
+    _CLEANED[original] = text
+    if settled:
+        _CLEANED[text] = text
     return text
 
 

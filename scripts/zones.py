@@ -49,11 +49,10 @@ GENERIC = frozenset({
     "国家级高新区", "高新技术产业开发区", "国家高新技术产业开发区",
 })
 
-# Half-width parentheses are read as full-width ones; canonical names use full-width.
-_PARENS = str.maketrans({"(": "（", ")": "）"})
 # Whitespace between two CJK characters or parentheses is a line break or a typesetting space
 # inside a word (``青 岛高新区``, ``杭州高新区\n(滨江)``): it is dropped before matching.
 _INNER_SPACE = re.compile(r"(?<=[\u3400-\u9fff（）])\s+(?=[\u3400-\u9fff（）])")
+_ANY_SPACE = re.compile(r"\s")
 
 
 @dataclass(frozen=True)
@@ -83,7 +82,8 @@ def _norm(text: str) -> str:
     >>> _norm("杭州高新区\\n\\n(滨江)党委"), _norm("青 岛高新区")
     ('杭州高新区（滨江）党委', '青岛高新区')
     """
-    return _INNER_SPACE.sub("", text.translate(_PARENS)).strip()
+    text = text.replace("(", "（").replace(")", "）")  # canonical names use full-width ones
+    return _INNER_SPACE.sub("", text).strip() if _ANY_SPACE.search(text) else text.strip()
 
 
 @lru_cache(maxsize=1)
