@@ -9,12 +9,14 @@ import re
 
 import markdown
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from mkdocs.config import load_config
 from mkdocs.utils.meta import get_data
 
 from scripts.model import Article, Caption, Paragraph
 from scripts.pipeline import PROJECT
-from scripts.provenance import (MAX_PAGE_LINES, article_lines, belongs, diff, locate, read_source, source_page,
+from scripts.provenance import (MAX_PAGE_LINES, align, article_lines, belongs, diff, locate, read_source,
                                 source_pages, units)
 from scripts.write import write_all
 from tests.conftest import by_title, page_of
@@ -177,6 +179,47 @@ def test_locate_and_belongs():
     assert locate(lines, "本报讯 导语第二行。") == [(3, "本报讯 导语"), (5, "第二行。")]
     assert locate(lines, "") == [] and locate([], "文字") == []
     assert belongs("青岛高新区人驻", "青岛高新区入驻企业") and not belongs("编辑：戈清平", "青岛高新区入驻企业")
+    # a headline whose words recur in the lead is not part of it; a lead line with an OCR slip is
+    lines = [(1, "青岛高新区聚力高企党员队伍建设"), (3, "近年来，青岛高新区以党建"), (5, "引领高企党员人驻园区，聚力"),
+             (7, "党员队伍建设。")]
+    assert [n for n, _ in locate(lines, "近年来，青岛高新区以党建引领高企党员入驻园区，聚力党员队伍建设。")] == [3, 5, 7]
+
+
+def ops_are_valid(raw: str, cleaned: str, ops: list) -> None:
+    """The opcodes cover both texts in order, and what they call equal is equal."""
+    assert ops[0][1] == ops[0][3] == 0 and ops[-1][2] == len(raw) and ops[-1][4] == len(cleaned)
+    for (_, _, i2, _, j2), (_, i1, _, j1, _) in zip(ops, ops[1:]):
+        assert (i2, j2) == (i1, j1)
+    for tag, i1, i2, j1, j2 in ops:
+        kind = {(True, True): "replace", (True, False): "delete", (False, True): "insert"}.get((i1 < i2, j1 < j2))
+        assert raw[i1:i2] == cleaned[j1:j2] != "" if tag == "equal" else tag == kind
+
+
+SPACING = st.sampled_from([" ", "\n", "  ", " \n", "\u3000"])
+HALF = {"，": ",", "：": ":", "“": '"', "”": '"', "（": "(", "）": ")"}
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text("党建引领高新区企业青岛发展，：“”（）ab12 ", min_size=1, max_size=80), st.data())
+def test_align_matches_the_cleaned_text_to_the_raw(cleaned, data):
+    """The cleaner deletes spaces and line breaks and makes punctuation full-width: the walk
+    finds exactly that, every other character of the raw text equal to its cleaned twin."""
+    raw = "".join(data.draw(SPACING) * data.draw(st.booleans()) + HALF.get(ch, ch) for ch in cleaned)
+    ops = align(raw, cleaned)
+    ops_are_valid(raw, cleaned, ops)
+    for tag, i1, i2, j1, j2 in ops:
+        if tag != "equal":  # only spacing removed, and punctuation replaced one for one
+            assert "".join(raw[i1:i2].split()) == "".join(HALF.get(ch, ch) for ch in "".join(cleaned[j1:j2].split()))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text("党建引领高新区，。 \n", max_size=60), st.text("党建引领高新区，。 ,", max_size=60))
+def test_align_covers_any_two_texts(raw, cleaned):
+    ops = align(raw, cleaned)
+    if raw or cleaned:
+        ops_are_valid(raw, cleaned, ops)
+    else:
+        assert ops == []
 
 
 def test_every_seed_article_has_a_readable_source_page(seed_report):
