@@ -1,7 +1,7 @@
 """Provenance pages: each article's raw page text, and what the cleaner changed in it.
 
 ``docs/src/<id>.md`` (URL ``src/<id>/``), written by ``write.write_all`` beside the article page,
-which links to it (查看原始版面文本):
+which links to it (查看原始版面文本); ``iter_source_pages`` yields them page file by page file:
 
 - 机器整理文本与原始版面文本对照: for the lead, every section heading, every paragraph and every
   caption, the raw lines it came from (原始版面文本, characters the cleaner removed marked
@@ -10,10 +10,18 @@ which links to it (查看原始版面文本):
   segmenter recorded (``Paragraph.lines``, ``Caption.lines``); the lead's are found between the
   headline and the first paragraph. Lines printed inside a paragraph's range that belong elsewhere (a photo
   caption between two columns) are shown greyed, outside the comparison. A column break or a
-  wrapped line joined is not marked: every raw line ends in one.
-- 原始版面文本: the whole page as decoded (``scripts/decode.py``: encoding detected, line endings
-  normalised), HTML-escaped, one ``<span id="L12" class="line">`` per line with its number; the
-  article's lines (its range and its captions') are ``class="line hl"``.
+  wrapped line joined is not marked: every raw line ends in one. Each raw line carries its number
+  and, where it first appears on the page, its anchor ``<span id="L12" class="dl line">`` (in a
+  ``<pre class="diff-text raw-page">``: an anchored line is styled as a target like the listing's).
+- 原始版面文本: the article's stretch of the page as decoded (``scripts/decode.py``: encoding
+  detected, line endings normalised), HTML-escaped, one ``<span id="L12" class="line">`` per line
+  with its number: the article's lines (its range and its captions', ``class="line hl"``) with
+  ``CONTEXT_LINES`` around them; the rest of the page is elided (从略), and runs of lines already
+  listed in the comparison are one row pointing to them (见上文对照), so each line is printed once.
+  The page file's name and SHA-256 identify the whole file.
+
+So every ``#L<n>`` of the article's non-blank lines and of the context resolves, and the page
+holds the article's text twice (raw and cleaned), whatever the size of the page it came from.
 
 The comparison is a linear walk (``align``): the cleaner deletes spaces and line breaks, replaces
 single characters (half-width punctuation, OCR slips) and rarely more, so the walk skips equal
@@ -22,9 +30,7 @@ hands only a stretch it cannot re-align to ``difflib``.
 
 The raw text is read again from ``<root>/<source_file>`` and used only when its SHA-256 is the one
 the article records; otherwise (file moved or edited since, or a test's made-up article) there is
-no page and the article does not link to one. Pages too long to show whole (more than
-``MAX_PAGE_LINES`` lines or ``MAX_PAGE_CHARS`` characters) show the article's lines with
-``CONTEXT_LINES`` around them; units longer than ``MAX_DIFF_CHARS`` are not compared.
+no page and the article does not link to one. Units longer than ``MAX_DIFF_CHARS`` are not compared.
 """
 from __future__ import annotations
 
@@ -40,9 +46,7 @@ from typing import Iterable, Iterator
 
 from .model import Article, PageError
 
-MAX_PAGE_LINES = 5000
-MAX_PAGE_CHARS = 500_000
-CONTEXT_LINES = 5
+CONTEXT_LINES = 5  # raw lines shown before and after the article's lines
 MAX_DIFF_CHARS = 20_000
 MAX_LEAD_LINES = 300  # candidate lines searched for the lead
 RESYNC_DISTANCE = 12  # characters looked ahead on either side to re-align after a change
@@ -461,6 +465,14 @@ def _line_number(n: int) -> str:
     return f'<a class="ln" href="#L{n}" data-n="{n}" aria-label="第 {n} 行"></a>'
 
 
+def _diff_line(n: int, body: str, anchored: set[int], cls: str = "dl line", title: str = "") -> str:
+    """One raw line of a comparison; it takes the anchor ``L<n>`` if no earlier one on the page has."""
+    id_attr = "" if n in anchored else f' id="L{n}"'
+    anchored.add(n)
+    title_attr = f' title="{title}"' if title else ""
+    return f'<span{id_attr} class="{cls}"{title_attr}>{_line_number(n)}{body}\n</span>'
+
+
 def own_lines(u: Unit) -> list[tuple[int, str]]:
     """The raw lines of ``u`` that belong to it (``belongs``): all of them, without a look at each,
     when together they hold exactly the letters, digits and Han characters of the cleaned text."""
@@ -469,8 +481,9 @@ def own_lines(u: Unit) -> list[tuple[int, str]]:
     return [(n, t) for n, t in u.lines if belongs(t, u.cleaned)]
 
 
-def unit_html(u: Unit, article_md: str, captions: set[int]) -> str:
-    """One comparison: the unit's raw lines beside its cleaned text."""
+def unit_html(u: Unit, article_md: str, captions: set[int], anchored: set[int]) -> str:
+    """One comparison: the unit's raw lines beside its cleaned text. The raw lines shown are
+    added to ``anchored`` (those not yet in it take their ``L<n>`` anchor here)."""
     own = own_lines(u)
     link = f'<a href="{article_md}#{u.anchor}">{u.label}</a>' if u.anchor else u.label
     where = f"原始第 {u.lines[0][0]}–{u.lines[-1][0]} 行" if u.lines else "未能在原始文本中定位"
@@ -479,7 +492,7 @@ def unit_html(u: Unit, article_md: str, captions: set[int]) -> str:
         left_html, right_html = "", html.escape(u.cleaned)
     elif sum(len(t) for _, t in own) + len(u.cleaned) > 2 * MAX_DIFF_CHARS:
         head.append("过长，未逐字比对")
-        left_html = "".join(f'<span class="dl">{_line_number(n)}{html.escape(t)}\n</span>' for n, t in own)
+        left_html = "".join(_diff_line(n, html.escape(t), anchored) for n, t in own)
         right_html = html.escape(u.cleaned)
     else:
         left, right, summary = diff("\n".join(t for _, t in own), u.cleaned)
@@ -488,18 +501,18 @@ def unit_html(u: Unit, article_md: str, captions: set[int]) -> str:
         rows = []
         for n, t in u.lines:
             if n in by_number:
-                rows.append(f'<span class="dl">{_line_number(n)}{_runs(by_number[n], "del")}\n</span>')
+                rows.append(_diff_line(n, _runs(by_number[n], "del"), anchored))
             else:
                 why = "本文的图片说明" if n in captions else "不属本段"
-                rows.append(f'<span class="dl other" title="{why}">{_line_number(n)}{html.escape(t)}'
-                            f'<span class="why">（{why}）</span>\n</span>')
+                rows.append(_diff_line(n, f'{html.escape(t)}<span class="why">（{why}）</span>', anchored,
+                                       "dl line other", why))
         left_html, right_html = "".join(rows), _runs(right, "ins")
     id_attr = f' id="d-{u.anchor}"' if u.anchor else ""
     return (f'<section class="diff-unit"{id_attr}>\n'
             f'<div class="diff-head">{" · ".join(head)}</div>\n'
             f'<div class="diff-cols">\n'
             f'<div class="diff-side diff-raw"><div class="diff-label">{RAW_LABEL}</div>'
-            f'<pre class="diff-text">{left_html}</pre></div>\n'
+            f'<pre class="diff-text raw-page">{left_html}</pre></div>\n'
             f'<div class="diff-side diff-clean"><div class="diff-label">{CLEAN_LABEL}</div>'
             f'<p class="diff-text">{right_html}</p></div>\n'
             f'</div>\n</section>')
@@ -507,31 +520,93 @@ def unit_html(u: Unit, article_md: str, captions: set[int]) -> str:
 
 # --- the raw page ---------------------------------------------------------------------------
 
+def article_ranges(a: Article) -> list[tuple[int, int]]:
+    """The article's line ranges ``(first, last)``, 1-based: its own and its captions'."""
+    return [a.lines, *(c.lines for c in a.captions if c.lines[0])]
+
+
 def article_lines(a: Article) -> set[int]:
     """The raw lines of the article: its range and its captions' ranges (1-based)."""
-    numbers = set(range(a.lines[0], a.lines[1] + 1))
-    for c in a.captions:
-        if c.lines[0]:
-            numbers |= set(range(c.lines[0], c.lines[1] + 1))
-    return numbers
+    return {n for first, last in article_ranges(a) for n in range(first, last + 1)}
 
 
-def raw_page_html(raw: list[str], highlighted: set[int]) -> str:
-    """``<pre class="raw-page">``: every line (or, on a very long page, the highlighted ones and
-    their context) as ``<span id="L<n>" class="line">``, highlighted ones ``class="line hl"``."""
-    shown = range(1, len(raw) + 1)
-    if len(raw) > MAX_PAGE_LINES or sum(map(len, raw)) > MAX_PAGE_CHARS:
-        near = {n + d for n in highlighted for d in range(-CONTEXT_LINES, CONTEXT_LINES + 1)}
-        shown = [n for n in shown if n in near]
-    rows, previous = [], 0
+def shown_lines(raw: list[str], ranges: list[tuple[int, int]]) -> list[int]:
+    """The raw lines the page shows: those of ``ranges`` and ``CONTEXT_LINES`` around them.
+
+    >>> shown_lines(["x"] * 20, [(10, 11)]), shown_lines(["x"] * 3, [(1, 1)])
+    ([5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16], [1, 2, 3])
+    >>> shown_lines(["x"] * 30, [(20, 20), (1, 9)]) == list(range(1, 26))
+    True
+    """
+    shown: list[int] = []
+    for first, last in sorted(ranges):
+        start = max(first - CONTEXT_LINES, shown[-1] + 1 if shown else 1)
+        shown.extend(range(start, min(last + CONTEXT_LINES, len(raw)) + 1))
+    return shown
+
+
+def listed_above(raw: list[str], shown: list[int], compared: set[int]) -> set[int]:
+    """The shown lines the raw page need not repeat: those listed in a comparison, and blank
+    lines between two of them.
+
+    >>> sorted(listed_above(["a", "", "b", "", "c"], [1, 2, 3, 4, 5], {1, 3}))
+    [1, 2, 3]
+    """
+    out: set[int] = set()
+    blanks: list[int] = []
+    previous = None  # the last compared line, while only blank lines have followed it
     for n in shown:
-        if n > previous + 1:
-            rows.append(f'<span class="line gap">（第 {previous + 1}–{n - 1} 行从略）\n</span>')
-        cls = "line hl" if n in highlighted else "line"
-        rows.append(f'<span id="L{n}" class="{cls}">{_line_number(n)}{html.escape(raw[n - 1])}\n</span>')
-        previous = n
+        contiguous = previous is not None and (blanks[-1] if blanks else previous) == n - 1
+        if n in compared:
+            if contiguous:
+                out.update(blanks)
+            out.add(n)
+            blanks, previous = [], n
+        elif contiguous and not raw[n - 1].strip():
+            blanks.append(n)
+        else:
+            blanks, previous = [], None
+    return out
+
+
+def _gap(first: int, last: int, what: str) -> str:
+    where = f"第 {first} 行" if first == last else f"第 {first}–{last} 行"
+    return f'<span class="line gap">（{where}{what}）\n</span>'
+
+
+def stretches(shown: list[int], above: set[int]) -> list[tuple[int, int, bool]]:
+    """``shown`` cut into runs of consecutive lines alike in being ``above`` or not:
+    ``(first, last, above)``.
+
+    >>> stretches([1, 2, 3, 4, 9, 10], {3, 4, 9})
+    [(1, 2, False), (3, 4, True), (9, 9, True), (10, 10, False)]
+    """
+    out: list[tuple[int, int, bool]] = []
+    for n in shown:
+        listed = n in above
+        if out and out[-1][1] == n - 1 and out[-1][2] == listed:
+            out[-1] = (out[-1][0], n, listed)
+        else:
+            out.append((n, n, listed))
+    return out
+
+
+def raw_page_html(raw: list[str], highlighted: set[int], shown: list[int], above: set[int]) -> str:
+    """``<pre class="raw-page">``: the ``shown`` lines, each as ``<span id="L<n>" class="line">``,
+    highlighted ones ``class="line hl"``; a run of lines ``above`` (listed in a comparison) is one
+    row linking to them; the lines not shown are elided."""
+    rows, previous = [], 0
+    for first, last, listed in stretches(shown, above):
+        if first > previous + 1:
+            rows.append(_gap(previous + 1, first - 1, "从略"))
+        if listed:
+            rows.append(_gap(first, last, f'见上文<a href="#L{first}">对照</a>'))
+        else:
+            rows.extend(f'<span id="L{n}" class="{"line hl" if n in highlighted else "line"}">'
+                        f'{_line_number(n)}{html.escape(raw[n - 1])}\n</span>' for n in range(first, last + 1))
+        previous = last
     if previous < len(raw):
-        rows.append(f'<span class="line gap">（第 {previous + 1}–{len(raw)} 行从略）\n</span>')
+        rows.append(_gap(previous + 1, len(raw), "从略"))
     return f'<pre class="raw-page">{"".join(rows)}</pre>'
 
 
@@ -545,22 +620,29 @@ def source_page(a: Article, text: str | list[str]) -> str:
     captions = {n for c in a.captions if c.lines[0] for n in range(c.lines[0], c.lines[1] + 1)}
     highlighted = article_lines(a)
     first, last = a.lines
+    compared: set[int] = set()
+    comparisons = [unit_html(u, article_md, captions, compared) for u in units(a, raw)]
+    shown = shown_lines(raw, article_ranges(a))
+    above = listed_above(raw, shown, compared)
+    start = min((n for n in compared | (set(shown) - above) if n >= first), default=first)  # first anchored
     blocks = [
         f"# {RAW_LABEL}",
         f"[← 返回文章：{escape_inline(a.title)}]({article_md})",
         f"文章《{escape_inline(a.title)}》取自版面文件 {escape_inline(a.source_file)}（第 {first}–{last} 行"
         + ("及图片说明所在行" if captions - set(range(first, last + 1)) else "")
-        + f"，下文高亮）。[{RAW_LABEL}](#raw) 是从报纸 PDF 提取的版面文本，未经改动；"
+        + f"）。[{RAW_LABEL}](#raw) 是从报纸 PDF 提取的版面文本，未经改动；"
         f"{CLEAN_LABEL}是本档案机器整理（接续断行、去掉排版空格、统一标点等，见[关于与引用](../cite.md)）"
         "后发布的文字。",
         "## 机器整理文本与原始版面文本对照",
         f'左栏为{RAW_LABEL}，<del>划去</del>的是整理时删去的字符；右栏为{CLEAN_LABEL}，<ins>标出</ins>的是整理时改成或补入的字符。'
         "行尾断行的接续不逐一标出，只计数；灰色的行虽印在该段中间，但属于别处（如图片说明）。",
-        *(unit_html(u, article_md, captions) for u in units(a, raw)),
+        *comparisons,
         f"## {RAW_LABEL}",
         f'<p class="raw-about" id="raw">{html.escape(a.source_file)} · SHA-256 <code>{html.escape(a.source_sha256)}</code>'
-        f' · 共 {len(raw)} 行 · 本文：<a href="#L{first}">第 {first}–{last} 行</a></p>',
-        raw_page_html(raw, highlighted),
+        f' · 共 {len(raw)} 行 · 本文：<a href="#L{start}">第 {first}–{last} 行</a></p>',
+        f"下面是文章所在的行（高亮）及前后各 {CONTEXT_LINES} 行；上文对照中已逐行列出的不再重复，"
+        "版面其余部分从略，完整的版面文件可按上面的文件名和 SHA-256 核对。",
+        raw_page_html(raw, highlighted, shown, above),
     ]
     meta = {"title": f"{RAW_LABEL}：{a.title}", "search": {"exclude": True}}
     return front_matter(meta) + "\n" + "\n\n".join(blocks) + "\n"

@@ -1,5 +1,6 @@
-"""Raw-text pages (scripts/provenance.py): the page text line by line with the article's lines
-highlighted, and what the cleaner changed, paragraph by paragraph."""
+"""Raw-text pages (scripts/provenance.py): what the cleaner changed, paragraph by paragraph, the raw
+lines beside the cleaned text, and the article's stretch of the raw page with its lines highlighted;
+every raw line printed once, with its anchor."""
 from __future__ import annotations
 
 import dataclasses
@@ -16,8 +17,8 @@ from mkdocs.utils.meta import get_data
 
 from scripts.model import Article, Caption, Paragraph
 from scripts.pipeline import PROJECT
-from scripts.provenance import (MAX_PAGE_LINES, align, article_lines, belongs, diff, locate, read_source,
-                                source_pages, units)
+from scripts.provenance import (CONTEXT_LINES, align, article_lines, article_ranges, belongs, diff, locate, read_source,
+                                shown_lines, source_pages, units)
 from scripts.write import write_all
 from tests.conftest import by_title, page_of
 
@@ -41,20 +42,53 @@ def qingdao_page(qingdao):
 
 
 def highlighted(page: str) -> list[int]:
+    """The highlighted lines of the raw-page listing."""
     return [int(n) for n in re.findall(r'<span id="L(\d+)" class="line hl">', page)]
+
+
+def anchored(page: str) -> dict[int, str]:
+    """``{n: text}`` for every raw line printed with its anchor ``L<n>`` (in a comparison or in the
+    raw-page listing): its characters as printed, marks and the line-number link taken off."""
+    lines = {}
+    for n, body in re.findall(r'<span id="L(\d+)" class="[^"]*line[^"]*"[^>]*><a class="ln" href="#L\1"[^>]*></a>'
+                              r'(.*?)(?:<span class="why">[^<]*</span>)?\n</span>', page):
+        assert int(n) not in lines, f"L{n} printed twice"
+        lines[int(n)] = html.unescape(re.sub(r"</?(?:del|ins)>", "", body))
+    assert len(lines) == len(re.findall(r'\bid="L\d+"', page))  # every anchor is a printed line
+    return lines
+
+
+def check_lines(page: str, a: Article, raw: list[str]) -> None:
+    """Each raw line printed at most once and as it is in the page file; every non-blank line of
+    the article printed; nothing printed beyond its context; the listing's highlight exactly the
+    article's lines."""
+    lines = anchored(page)
+    assert all(text == raw[n - 1] for n, text in lines.items()), a.id
+    assert {n for n in article_lines(a) if raw[n - 1].strip()} <= set(lines), a.id
+    assert set(lines) <= set(shown_lines(raw, article_ranges(a))), a.id
+    listing = page[page.index('<pre class="raw-page">'):]
+    assert set(highlighted(listing)) <= article_lines(a)
+    assert not {int(n) for n in re.findall(r'<span id="L(\d+)" class="line">', listing)} & article_lines(a)
 
 
 def test_every_line_once_and_the_articles_highlighted(qingdao, qingdao_page):
     raw = (PROJECT / qingdao.source_file).read_text(encoding="utf-8").split("\n")
-    numbers = [int(n) for n in re.findall(r'<span id="L(\d+)" class="line(?: hl)?">', qingdao_page)]
-    assert numbers == list(range(1, len(raw) + 1))
     assert qingdao.lines == (1, 201) and [c.lines for c in qingdao.captions] == [(435, 437)]
-    assert highlighted(qingdao_page) == list(range(1, 202)) + [435, 436, 437]
-    assert highlighted(qingdao_page) == sorted(article_lines(qingdao))
+    check_lines(qingdao_page, qingdao, raw)
+    # the article's lines are in the comparison; the listing shows what surrounds them, the rest elided
+    assert re.findall(r"（第 [\d–]+ 行从略）", qingdao_page) == ["（第 207–429 行从略）"]
+    assert re.findall(r"（第 [\d–]+ 行见上文<a href=\"#L\d+\">对照</a>）", qingdao_page) == [
+        '（第 3–201 行见上文<a href="#L3">对照</a>）', '（第 435–437 行见上文<a href="#L435">对照</a>）']
+    assert highlighted(qingdao_page) == [1, 2]  # the headline, and the blank line after it
+    compared = [n for n in [*range(3, 202), *range(435, 438)] if raw[n - 1].strip()]
+    assert sorted(anchored(qingdao_page)) == sorted([1, 2, *compared, *range(202, 207), *range(430, 435),
+                                                     *range(438, len(raw) + 1)])
     # each line shows its text, escaped, after its number
-    line = re.search(r'<span id="L195" class="line hl"><a class="ln" href="#L195" data-n="195"[^>]*></a>(.*?)\n</span>',
+    line = re.search(r'<span id="L195" class="dl line"><a class="ln" href="#L195" data-n="195"[^>]*></a>(.*?)\n</span>',
                      qingdao_page).group(1)
-    assert line == raw[194] == "青 岛 高 新 区 将 继 续 深 化 高 企"
+    assert line == "青<del> </del>岛<del> </del>高<del> </del>新<del> </del>区<del> </del>将<del> </del>继<del> </del>续" \
+                   "<del> </del>深<del> </del>化<del> </del>高<del> </del>企"
+    assert anchored(qingdao_page)[195] == raw[194] == "青 岛 高 新 区 将 继 续 深 化 高 企"
 
 
 def test_the_diff_shows_the_letterspacing_removed(qingdao, qingdao_page):
@@ -72,7 +106,9 @@ def test_caption_printed_inside_a_paragraph_is_shown_apart(seed_report):
     a = by_title(page_of(seed_report, "002"), "打造“党建+”体系")
     [page] = source_pages([a], PROJECT).values()
     [unit] = [u for u in re.findall(r'<section class="diff-unit".*?</section>', page, re.S) if "原始第 24–42 行" in u]
-    others = re.findall(r'<span class="dl other" title="([^"]+)"><a class="ln" href="#L(\d+)"', unit)
+    # greyed, each with its anchor (printed here first: the captions' own comparisons come later)
+    others = re.findall(r'<span id="L(\d+)" class="dl line other" title="([^"]+)"><a class="ln" href="#L\1"', unit)
+    others = [(why, n) for n, why in others]
     assert [(why, int(n)) for why, n in others] == [("本文的图片说明", 28), ("不属本段", 32), ("不属本段", 34),
                                                    ("本文的图片说明", 36), ("本文的图片说明", 40)]
     clean = re.search(r'<div class="diff-side diff-clean">.*?</p>', unit, re.S).group()
@@ -91,9 +127,11 @@ def test_the_page_renders_as_html(qingdao, qingdao_page, md_config):
     doc, meta = get_data(qingdao_page)
     assert meta == {"title": f"原始版面文本：{qingdao.title}", "search": {"exclude": True}}
     out = markdown.markdown(doc, **md_config)
-    raw = (PROJECT / qingdao.source_file).read_text(encoding="utf-8").split("\n")
-    assert len(re.findall(r'<span id="L\d+" class="line', out)) == len(raw)  # the <pre> passed through whole
+    # every <pre> passed through whole: the same line anchors, in the same order
+    assert re.findall(r'<span id="L\d+"', out) == re.findall(r'<span id="L\d+"', doc)
+    assert len(re.findall(r'<span id="L\d+" class="line', out)) == len(re.findall(r'<span id="L\d+" class="line', doc)) > 0
     assert '<a href="../a/e71762d4e9.md">← 返回文章：青岛高新区聚力高企党员队伍体系建设</a>' in out
+    assert '<p class="raw-about" id="raw">' in out and '<a href="#L1">第 1–201 行</a>' in out
 
 
 # --- made-up pages ------------------------------------------------------------------------------
@@ -118,11 +156,26 @@ def test_raw_script_is_escaped(tmp_path):
     a = article_on(tmp_path, PAGE)
     [page] = source_pages([a], tmp_path).values()
     assert "<script" not in page
-    assert f'<span id="L5" class="line hl"><a class="ln" href="#L5" data-n="5" aria-label="第 5 行"></a>' \
-           f"{html.escape(HOSTILE)}\n</span>" in page
-    assert '<span id="L7" class="line hl">' in page and '<span id="L6" class="line">' in page
-    # the paragraph's comparison: "<" became "＜" here, so the change shows, escaped
+    # the paragraph's line, in its comparison: "<" became "＜" here, so the change shows, escaped
+    assert '<span id="L5" class="dl line"><a class="ln" href="#L5" data-n="5" aria-label="第 5 行"></a>' \
+           '<del>&lt;</del>script&gt;' in page
     assert "<del>&lt;</del>" in page and "<ins>＜</ins>" in page
+    check_lines(page, a, PAGE.split("\n"))
+    assert anchored(page)[5] == HOSTILE
+    # the listing: the headline (and the blank line after it), then the lines compared above
+    assert '<span id="L1" class="line hl">' in page and '<span id="L2" class="line hl">' in page
+    assert '（第 3–7 行见上文<a href="#L3">对照</a>）' in page and '<span id="L8" class="line">' in page
+
+
+def test_the_page_does_not_grow_with_the_page_file(tmp_path):
+    """Only the article's stretch of the page file is printed: 9,000 more lines after it change
+    the line count and the elided range, nothing else."""
+    pages = []
+    for n in (1_000, 10_000):
+        a = article_on(tmp_path, PAGE + "".join(f"第{i}行，别的文章。\n" for i in range(n)))
+        [page] = source_pages([a], tmp_path).values()
+        pages.append(page.replace(a.source_sha256, "SHA"))
+    assert pages[0].replace("1008", "10008") == pages[1]  # 共 1008 行, （第 13–1008 行从略）
 
 
 def test_no_page_when_the_file_changed_or_is_missing(tmp_path):
@@ -135,16 +188,18 @@ def test_no_page_when_the_file_changed_or_is_missing(tmp_path):
 def test_encoded_pages_are_decoded(tmp_path):
     a = article_on(tmp_path, PAGE.replace("\n", "\r\n"), "gb18030")
     [page] = source_pages([a], tmp_path).values()
-    assert '<span id="L3" class="line hl"><a class="ln" href="#L3" data-n="3" aria-label="第 3 行"></a>导语第一\n' in page
+    assert '<span id="L3" class="dl line"><a class="ln" href="#L3" data-n="3" aria-label="第 3 行"></a>导语第一\n' in page
 
 
-def test_a_very_long_page_shows_the_article_with_context(tmp_path):
-    text = "\n".join(f"第{i}行。" for i in range(1, MAX_PAGE_LINES + 100))
+def test_a_long_page_shows_the_article_with_context(tmp_path):
+    last = 5099
+    text = "\n".join(f"第{i}行。" for i in range(1, last + 1))
     a = article_on(tmp_path, text, lines=(3000, 3001), captions=(), paragraphs=())
     [page] = source_pages([a], tmp_path).values()
     shown = [int(n) for n in re.findall(r'<span id="L(\d+)"', page)]
-    assert shown == list(range(2995, 3007))
-    assert "（第 1–2994 行从略）" in page and f"（第 3007–{MAX_PAGE_LINES + 99} 行从略）" in page
+    assert shown == list(range(3000 - CONTEXT_LINES, 3002 + CONTEXT_LINES)) == list(range(2995, 3007))
+    assert highlighted(page) == [3000, 3001]
+    assert "（第 1–2994 行从略）" in page and f"（第 3007–{last} 行从略）" in page
 
 
 def test_write_all_writes_source_pages_and_removes_stale_ones(tmp_path):
@@ -228,6 +283,7 @@ def test_every_seed_article_has_a_readable_source_page(seed_report):
     assert set(pages) == {a.id for a in articles}
     for a in articles:
         page = pages[a.id]
-        assert page.count('class="diff-unit"') == len(units(a, [""] * 10_000))
+        raw = (PROJECT / a.source_file).read_text(encoding="utf-8").split("\n")
+        assert page.count('class="diff-unit"') == len(units(a, raw))
         assert "未能在原始文本中定位" not in page, a.id
-        assert highlighted(page) == sorted(article_lines(a))
+        check_lines(page, a, raw)
