@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -212,11 +213,51 @@ def _trie_pattern(words: list[str]) -> str:
 
 
 @lru_cache(maxsize=1)
-def _matcher() -> re.Pattern[str]:
-    """All zone names and every ``<place>高新区`` (also ``…市高新区``, ``…国家高新区``), compiled once."""
+def _names() -> frozenset[str]:
+    """All zone names and every ``<place>高新区`` (also ``…市高新区``, ``…国家高新区``)."""
     words = set(_index())
     words.update(p + suffix for p in places() for suffix in ("高新区", "市高新区", "国家高新区"))
-    return re.compile(_trie_pattern(sorted(words)))
+    return frozenset(words)
+
+
+@lru_cache(maxsize=1)
+def _matcher() -> re.Pattern[str]:
+    """Every name of ``_names``, compiled once."""
+    return re.compile(_trie_pattern(sorted(_names())))
+
+
+@lru_cache(maxsize=1)
+def _ends() -> tuple[re.Pattern[str], int]:
+    """The characters names end with (区, 园, 城, …) as a pattern, and the longest name's length."""
+    words = _names()
+    return re.compile("[" + re.escape("".join(sorted({w[-1] for w in words}))) + "]"), max(map(len, words))
+
+
+def _mentions(text: str) -> Iterator[re.Match[str]]:
+    """The matches of ``_matcher().finditer(text)``, found by looking only near the characters
+    names end with: most of a page is far from any, and the big pattern is slow to try.
+
+    A name starting at ``p`` ends at or after ``e``, the first end character from ``p`` on, and
+    is at most ``longest`` long; so it starts within ``longest`` characters before ``e``, and
+    it ends before ``e + longest`` (the search stops there without cutting it short).
+
+    >>> [m.group() for m in _mentions("日照高新区与青岛高新区签约，厦门火炬高新区")]
+    ['日照高新区', '青岛高新区', '厦门火炬高新区']
+    """
+    if not _names():
+        yield from _matcher().finditer(text)
+        return
+    pattern = _matcher()
+    ends, longest = _ends()
+    pos = 0
+    while (end := ends.search(text, pos)) is not None:
+        e = end.start()
+        m = pattern.search(text, max(pos, e - longest + 1), e + longest)
+        if m is not None and m.start() <= e:
+            yield m
+            pos = m.end()
+        else:  # no name starts before e; one found after it may have been cut short
+            pos = e + 1
 
 
 def find_zones(text: str) -> list[str]:
@@ -237,7 +278,7 @@ def find_zones(text: str) -> list[str]:
     index = _index()
     counts: Counter[str] = Counter()
     first: dict[str, int] = {}
-    for m in _matcher().finditer(_norm(text)):
+    for m in _mentions(_norm(text)):
         name = index.get(m.group(), m.group())  # a zone's canonical name, or as written
         counts[name] += 1
         first.setdefault(name, m.start())
@@ -265,7 +306,7 @@ def zone_mentions(text: str) -> Counter[str]:
     Counter({'青岛高新区': 2, '济宁高新区': 1})
     """
     index = _index()
-    return Counter(index.get(m.group(), m.group()) for m in _matcher().finditer(_norm(text)))
+    return Counter(index.get(m.group(), m.group()) for m in _mentions(_norm(text)))
 
 
 @lru_cache(maxsize=1)
