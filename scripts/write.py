@@ -574,6 +574,56 @@ def remove_stale(folder: Path, keep: set[str]) -> list[Path]:
     return stale
 
 
+class _ArticleWriter:
+    """Writes the article and raw-text pages of the articles of one page file (read once);
+    returns the ids that got a raw-text page. A plain object, so forked workers can run it."""
+
+    def __init__(self, site: Site, source_dir: Path, article_dir: Path, root: Path) -> None:
+        self.site, self.source_dir, self.article_dir, self.root = site, source_dir, article_dir, root
+
+    def __call__(self, group: list[Article]) -> list[str]:
+        from .provenance import iter_source_pages
+
+        sourced = []
+        for article_id, text in iter_source_pages(group, self.root):
+            write_if_changed(self.source_dir / f"{article_id}.md", text)
+            sourced.append(article_id)
+        for a in group:
+            write_if_changed(self.article_dir / f"{a.id}.md", article_page(a, self.site, has_source=a.id in sourced))
+        return sourced
+
+
+WORKERS_ENV = "ARCHIVE_WORKERS"
+MIN_GROUPS_PER_WORKER = 50  # page files; fewer are written in this process
+
+
+def map_pages(job, groups: list) -> list:
+    """``[job(g) for g in groups]``, shared out to forked worker processes (``ARCHIVE_WORKERS``,
+    default one per CPU) when there are enough groups; results in the order of ``groups``."""
+    import multiprocessing
+    import os
+
+    wanted = os.environ.get(WORKERS_ENV, "")
+    n = int(wanted) if wanted.isdigit() and int(wanted) > 0 else (os.cpu_count() or 1)
+    n = min(n, len(groups) // MIN_GROUPS_PER_WORKER)
+    if n < 2 or not hasattr(os, "fork"):
+        return [job(g) for g in groups]
+    global _JOB
+    _JOB = job  # inherited by the forked workers: the site is not pickled
+    try:
+        with multiprocessing.get_context("fork").Pool(n) as pool:
+            return pool.map(_run_job, groups, chunksize=max(1, len(groups) // (n * 8)))
+    finally:
+        _JOB = None
+
+
+_JOB = None
+
+
+def _run_job(group):
+    return _JOB(group)
+
+
 def write_all(report: BuildReport, docs_dir: Path, root: Path | None = None) -> None:
     """Write every generated file under ``docs_dir``; unchanged files are left alone, stale
     ``*.md`` files of the generated folders (``a/``, ``src/``, ``tags/``, ``zones/`` …) are removed.
@@ -582,20 +632,18 @@ def write_all(report: BuildReport, docs_dir: Path, root: Path | None = None) -> 
     pages; by default the one holding ``docs_dir`` (the project: ``docs/`` beside ``seeds/``).
     """
     from .indexes import TAXONOMY_DIRS, Site, index_pages
-    from .provenance import source_pages
 
     pages = sorted(report.pages, key=lambda p: p.file)
     articles = sorted((a for p in pages for a in p.articles), key=article_order)
     site = Site.build(articles)
-    sources = source_pages(articles, docs_dir.parent if root is None else root)  # {id: page}
-    source_dir = docs_dir / SOURCE_DIR
-    for article_id, text in sources.items():
-        write_if_changed(source_dir / f"{article_id}.md", text)
-    if source_dir.is_dir():
-        remove_stale(source_dir, {f"{i}.md" for i in sources})
-    article_dir = docs_dir / ARTICLE_DIR
+    source_dir, article_dir = docs_dir / SOURCE_DIR, docs_dir / ARTICLE_DIR
+    groups: dict[str, list[Article]] = {}
     for a in articles:
-        write_if_changed(article_dir / f"{a.id}.md", article_page(a, site, has_source=a.id in sources))
+        groups.setdefault(a.source_file, []).append(a)
+    job = _ArticleWriter(site, source_dir, article_dir, docs_dir.parent if root is None else root)
+    sourced = {i for ids in map_pages(job, list(groups.values())) for i in ids}
+    if source_dir.is_dir():
+        remove_stale(source_dir, {f"{i}.md" for i in sourced})
     if article_dir.is_dir():
         remove_stale(article_dir, {f"{a.id}.md" for a in articles})
     generated = index_pages(site)
