@@ -227,19 +227,23 @@ def _matcher() -> re.Pattern[str]:
 
 
 @lru_cache(maxsize=1)
-def _ends() -> tuple[re.Pattern[str], int]:
-    """The characters names end with (区, 园, 城, …) as a pattern, and the longest name's length."""
+def _ends() -> tuple[re.Pattern[str], int, int]:
+    """The endings of the names (their last two characters: 新区, 发区, 园区, 江）, …) as a
+    pattern, the length of an ending and the longest name's length."""
     words = _names()
-    return re.compile("[" + re.escape("".join(sorted({w[-1] for w in words}))) + "]"), max(map(len, words))
+    size = min(2, *map(len, words))
+    endings = sorted({w[-size:] for w in words})
+    return re.compile("|".join(map(re.escape, endings))), size, max(map(len, words))
 
 
 def _mentions(text: str) -> Iterator[re.Match[str]]:
-    """The matches of ``_matcher().finditer(text)``, found by looking only near the characters
-    names end with: most of a page is far from any, and the big pattern is slow to try.
+    """The matches of ``_matcher().finditer(text)``, found by looking only near the endings of
+    names: most of a page is far from any, and the big pattern is slow to try.
 
-    A name starting at ``p`` ends at or after ``e``, the first end character from ``p`` on, and
-    is at most ``longest`` long; so it starts within ``longest`` characters before ``e``, and
-    it ends before ``e + longest`` (the search stops there without cutting it short).
+    Where ``e`` is the first ending from ``pos`` on, a name starting at ``p >= pos`` has its own
+    ending at ``e`` or later, and is at most ``longest`` long: so it starts no earlier than
+    ``e - longest + size`` and, if it starts by ``e``, ends before ``e + longest`` (the search
+    stops there without cutting it short).
 
     >>> [m.group() for m in _mentions("日照高新区与青岛高新区签约，厦门火炬高新区")]
     ['日照高新区', '青岛高新区', '厦门火炬高新区']
@@ -248,11 +252,11 @@ def _mentions(text: str) -> Iterator[re.Match[str]]:
         yield from _matcher().finditer(text)
         return
     pattern = _matcher()
-    ends, longest = _ends()
+    ends, size, longest = _ends()
     pos = 0
     while (end := ends.search(text, pos)) is not None:
         e = end.start()
-        m = pattern.search(text, max(pos, e - longest + 1), e + longest)
+        m = pattern.search(text, max(pos, e - longest + size), e + longest)
         if m is not None and m.start() <= e:
             yield m
             pos = m.end()
