@@ -84,7 +84,7 @@ def parse_byline(text: str) -> tuple[Author, ...] | None:
     True
     """
     text = text.strip().strip("()（）")
-    if not text or len(text) > 40:
+    if not text or len(text) > 40 or _NEVER_IN_BYLINE.search(text):
         return None
     tokens = []
     for tok in text.split():
@@ -109,6 +109,9 @@ def parse_byline(text: str) -> tuple[Author, ...] | None:
 
 
 _GLUED_ROLE = re.compile(rf"({_ROLE_RE})(?=[\u4e00-\u9fff]{{2,4}}$)")
+# A byline is made of names and roles (Han, "/" in 文/图), spaces, and the 、，,：: a token may end
+# with: any other character (。 “ a digit) rejects the line before it is split into tokens.
+_NEVER_IN_BYLINE = re.compile(r"[^\u4e00-\u9fff/／\s、，,：:]")
 
 
 def split_signoff(text: str) -> tuple[str, str] | None:

@@ -79,7 +79,7 @@ def ends_block(text: str, following: Line | None) -> bool:
         return True
     if split_signoff(text) is None:
         return False
-    return following is None or " " in text[-6:] or heading_like(following.text) or bool(line_kind(following))
+    return following is None or " " in text[-6:] or following.heading or bool(following.kind)
 
 
 def is_labelled_headline(text: str) -> bool:
@@ -150,6 +150,16 @@ class Line:
     @cached_property
     def width(self) -> float:
         return visual_width(self.text)
+
+    @cached_property
+    def heading(self) -> bool:
+        """``heading_like(self.text)``, worked out once."""
+        return heading_like(self.text)
+
+    @cached_property
+    def kind(self) -> str:
+        """``line_kind(self)``, worked out once."""
+        return line_kind(self)
 
 
 @dataclass
@@ -239,13 +249,13 @@ def line_kind(line: Line) -> str:
         return "furniture:page header"
     if EDITOR_CREDIT.match(t):
         return "furniture:editor credit"
-    if PAGE_PHOTO_CREDIT.match(t) and visual_width(t) <= 30:
+    if PAGE_PHOTO_CREDIT.match(t) and line.width <= 30:
         return "furniture:photo credit"
-    if PHOTO_CREDIT.search(t) and visual_width(t) <= 24 and not SENTENCE_PUNCT.search(t):
+    if line.width <= 24 and PHOTO_CREDIT.search(t) and not SENTENCE_PUNCT.search(t):
         return "credit"
     if DATELINE.match(t):
         return "dateline"
-    if (line.bullet or visual_width(t) <= 20) and parse_byline(t):
+    if (line.bullet or line.width <= 20) and parse_byline(t):
         return "byline"
     return ""
 
@@ -255,7 +265,7 @@ def column_widths(lines: list[Line]) -> list[float]:
     the next lines that run on (no sentence end), which are the lines filled to the column
     edge. A heading stands above the column it heads, so this looks forward."""
     widths = [l.width for l in lines]
-    running = [i for i, l in enumerate(lines) if not ends_sentence(l.text) and not heading_like(l.text)]
+    running = [i for i, l in enumerate(lines) if not ends_sentence(l.text) and not l.heading]
     out, k = [], 0
     for i in range(len(lines)):
         while k < len(running) and running[k] <= i:
@@ -304,7 +314,7 @@ def build_blocks(prep: Prepared) -> list[Block]:
         return b
 
     for i, line in enumerate(lines):
-        kind = line_kind(line)
+        kind = line.kind
         nxt = lines[i + 1] if i + 1 < len(lines) else None
         if kind:
             cur = start(kind if not kind.startswith("furniture") else "furniture", line)
@@ -317,12 +327,12 @@ def build_blocks(prep: Prepared) -> list[Block]:
         t = line.text
         col = cols[i] if wrapped else 1e9
         fresh = cur is None or cur.kind != "text" or ends_block(cur.lines[-1].text, line)
-        if (cur is not None and cur.kind == "heading" and heading_like(t) and not line.marker
+        if (cur is not None and cur.kind == "heading" and line.heading and not line.marker
                 and line.gap == 0 and len(cur.lines) < 3 and not cur.lines[-1].marker):
             cur.lines.append(line)  # a heading printed on two lines
             continue
-        if heading_like(t) and (fresh or line.marker):
-            pair = nxt is not None and nxt.gap == 0 and heading_like(nxt.text) and line_kind(nxt) == "" and not ends_sentence(nxt.text)
+        if line.heading and (fresh or line.marker):
+            pair = nxt is not None and nxt.gap == 0 and nxt.heading and nxt.kind == "" and not ends_sentence(nxt.text)
             if (
                 line.marker
                 or pair
@@ -330,7 +340,7 @@ def build_blocks(prep: Prepared) -> list[Block]:
                 or (not wrapped and line.width <= 32)
                 or not any(b.kind == "text" for b in blocks)
                 or is_labelled_headline(t)
-                or (nxt is not None and nxt.gap <= 1 and heading_like(nxt.text) and is_labelled_headline(nxt.text))
+                or (nxt is not None and nxt.gap <= 1 and nxt.heading and is_labelled_headline(nxt.text))
                 or (wrapped and has_phrase_space(t) and line.width <= 0.9 * col)
             ):
                 cur = start("heading", line)
