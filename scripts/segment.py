@@ -684,7 +684,8 @@ class Assembler:
         seg = self.seg
         pairs = pair_credits(captions, credits, seg)
         records = list(drafts)
-        self._zones_of = {id(r): set(find_zones(article_text(r))) for r in records}  # once per record
+        # once per record, and only for a page with captions to place
+        self._zones_of = {id(r): set(find_zones(article_text(r))) for r in records} if pairs else {}
         photos: list[dict] = []
         for cap, credit in pairs:
             # A caption that is a sentence is running text; a label ("蓝色智谷 烟台高新区全景")
