@@ -6,11 +6,15 @@ inferred to: ``dates``) -> people and
 organisations (``people``) -> key figures (``figures``) -> tags (``tags``, IDF over the whole
 archive, editorial rules from ``seeds/tags.yml``) -> topics (``topics``). Articles are frozen;
 each step returns new ones.
+
+Two parts: :func:`enrich_one` needs the article alone (a pure function of it, so the pipeline
+may run it in worker processes and cache it), :func:`enrich_archive` then needs them all.
 """
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import fields, replace
 from pathlib import Path
+from typing import Callable
 
 from .dates import date_article, date_from_page
 from .figures import find_figures
@@ -38,8 +42,36 @@ def enrich_one(a: Article) -> Article:
     )
 
 
-def enrich_all(articles: list[Article], tag_rules: Path) -> list[Article]:
-    """Every enrichment step over the whole archive; ``tag_rules`` is the editors' tags.yml."""
-    articles = date_from_page([enrich_one(a) for a in articles])
+def enrich_input(a: Article) -> str:
+    """What :func:`enrich_one`'s result depends on, as text for a cache key: the whole article
+    as it comes in, every field of it (``repr``: equal text, equal content, whichever process
+    made the article), so a step that starts reading another field is never served a stale
+    result."""
+    return repr(a)
+
+
+def enrich_changes(a: Article) -> dict[str, object]:
+    """The fields :func:`enrich_one` changes, with their new values: what a cache keeps
+    (``replace(a, **enrich_changes(a)) == enrich_one(a)``), smaller than the article."""
+    out = enrich_one(a)
+    return {f.name: getattr(out, f.name) for f in fields(out) if getattr(out, f.name) != getattr(a, f.name)}
+
+
+def enrich_each(articles: list[Article]) -> list[Article]:
+    """:func:`enrich_one` over the articles, in order, in this process."""
+    return [enrich_one(a) for a in articles]
+
+
+def enrich_archive(articles: list[Article], tag_rules: Path) -> list[Article]:
+    """The steps that need the whole archive, after :func:`enrich_one`: the dates page-mates
+    share, and tags (IDF over every article; ``tag_rules`` is the editors' tags.yml)."""
+    articles = date_from_page(articles)
     tags = tag_articles(articles, load_tag_rules(tag_rules))
     return [replace(a, tags=tuple(tags[a.id])) for a in articles]
+
+
+def enrich_all(articles: list[Article], tag_rules: Path,
+               each: Callable[[list[Article]], list[Article]] = enrich_each) -> list[Article]:
+    """Every enrichment step over the whole archive. ``each`` maps :func:`enrich_one` over the
+    articles, keeping their order (the pipeline's does it in worker processes, with a cache)."""
+    return enrich_archive(each(articles), tag_rules)
