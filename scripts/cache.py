@@ -1,0 +1,206 @@
+"""A content-hash cache of per-page and per-article work, so a rebuild redoes only what changed.
+
+One file per key under ``<root>/.cache/archive/<namespace>/<key>.pickle`` (``root`` is the
+build's project root, so a build in a temporary folder never touches the project's cache). A
+key is the SHA-256 of everything the work reads: the input's content and a fingerprint of the
+code (every ``scripts/*.py`` and ``scripts/data/*`` file, the Python version and the versions of
+the libraries the stages call). Values are pickled (protocol 5) and written atomically (a
+temporary file, then ``os.replace``), so a reader never sees half an entry; an entry that
+cannot be read or unpickled is a miss and is rebuilt. Entries not used by the last run are
+pruned. ``ARCHIVE_CACHE=off`` turns the cache off.
+
+The fingerprint vouches for the code on disk, not for what a process has loaded: when a source
+file changed after this process started, the cache is off for the run (a long ``mkdocs serve``
+keeps its old modules in memory). A test that monkeypatches a stage must build in its own root.
+
+>>> import tempfile
+>>> cache = Cache(Path(tempfile.mkdtemp()) / "pages", fingerprint="code v1")
+>>> key = cache.key("page bytes", "meta")
+>>> cache.get(key) is MISSING
+True
+>>> cache.put(key, ("result", []))
+>>> cache.get(key)
+('result', [])
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import pickle
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+log = logging.getLogger("archive")
+
+CACHE_DIR = Path(".cache") / "archive"  # under the build's root
+SCRIPTS_DIR = Path(__file__).resolve().parent
+SUFFIX = ".pickle"
+PROTOCOL = 5
+ENV_SWITCH = "ARCHIVE_CACHE"  # "off" (or "0", "no", "false") disables the cache
+LIBRARIES = ("jieba", "rjieba", "PyYAML")  # third-party code the cached stages run
+STARTED = time.time()  # about when this process loaded the pipeline's modules
+
+MISSING = object()  # what ``Cache.get`` returns for a key it does not hold
+
+
+def content_key(*parts: bytes | str) -> str:
+    """SHA-256 over the parts, each length-prefixed (so ``("ab", "c")`` and ``("a", "bc")``
+    differ).
+
+    >>> content_key("ab", "c") != content_key("a", "bc")
+    True
+    >>> len(content_key(b"x"))
+    64
+    """
+    digest = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        digest.update(len(data).to_bytes(8, "little"))
+        digest.update(data)
+    return digest.hexdigest()
+
+
+def source_files(scripts_dir: Path = SCRIPTS_DIR) -> list[Path]:
+    """The files whose content decides what the cached stages compute, in a stable order."""
+    data = scripts_dir / "data"
+    files = list(scripts_dir.glob("*.py")) + (list(data.rglob("*")) if data.is_dir() else [])
+    return sorted(p for p in files if p.is_file() and "__pycache__" not in p.parts)
+
+
+def library_versions() -> str:
+    """Python's version and those of :data:`LIBRARIES` (``-`` for one not installed)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    def one(name: str) -> str:
+        try:
+            return version(name)
+        except PackageNotFoundError:
+            return "-"
+
+    return ";".join([sys.version] + [f"{name}={one(name)}" for name in LIBRARIES])
+
+
+def code_fingerprint(scripts_dir: Path = SCRIPTS_DIR, since: float | None = None) -> str | None:
+    """A hash of the code the cached stages run, or ``None`` when a source file changed after
+    ``since`` (default :data:`STARTED`: this process may have loaded an older version of it
+    than the one on disk)."""
+    since = STARTED if since is None else since
+    files = source_files(scripts_dir)
+    parts: list[bytes | str] = [library_versions()]
+    for path in files:
+        if path.stat().st_mtime > since:
+            log.info("cache off: %s changed after the build started", path.name)
+            return None
+        parts += [path.relative_to(scripts_dir).as_posix(), path.read_bytes()]
+    return content_key(*parts)
+
+
+def cache_enabled() -> bool:
+    """False when ``ARCHIVE_CACHE`` says off."""
+    return os.environ.get(ENV_SWITCH, "").strip().lower() not in ("off", "0", "no", "false")
+
+
+@dataclass
+class Cache:
+    """One namespace of the cache (a folder of ``<key>.pickle`` files); ``directory`` None is
+    a cache that holds nothing. Keys include the code ``fingerprint``. Counts its hits and
+    misses, and remembers the keys this run used, so :meth:`prune` can delete the others."""
+
+    directory: Path | None
+    fingerprint: str = ""
+    hits: int = 0
+    misses: int = 0
+    used: set[str] = field(default_factory=set)
+
+    @classmethod
+    def open(cls, root: Path, namespace: str) -> Cache:
+        """The ``namespace`` cache of a build rooted at ``root`` (off when the environment
+        says so or the code on disk is not the code that runs)."""
+        fingerprint = code_fingerprint() if cache_enabled() else None
+        if fingerprint is None:
+            return cls(None)
+        return cls(root / CACHE_DIR / namespace, fingerprint)
+
+    @property
+    def enabled(self) -> bool:
+        return self.directory is not None
+
+    def key(self, *parts: bytes | str) -> str:
+        """The key of work whose inputs are ``parts``, run by this code."""
+        return content_key(self.fingerprint, *parts)
+
+    def path(self, key: str) -> Path:
+        assert self.directory is not None
+        return self.directory / f"{key}{SUFFIX}"
+
+    def get(self, key: str, valid: Callable[[object], bool] = lambda value: True) -> object:
+        """The value stored under ``key``, or :data:`MISSING` (also for an entry that cannot
+        be read or unpickled, or whose value is not ``valid``)."""
+        self.used.add(key)
+        if self.directory is None:
+            self.misses += 1
+            return MISSING
+        try:
+            value = pickle.loads(self.path(key).read_bytes())
+            if not valid(value):
+                raise ValueError(f"unexpected {type(value).__name__}")
+        except FileNotFoundError:
+            value = MISSING
+        except Exception as err:  # truncated, garbled, from a class that no longer exists...
+            log.info("cache: ignoring unreadable entry %s (%s: %s)", key, type(err).__name__, err)
+            value = MISSING
+        if value is MISSING:
+            self.misses += 1
+        else:
+            self.hits += 1
+        return value
+
+    def put(self, key: str, value: object) -> None:
+        """Store ``value`` under ``key``."""
+        self.put_blob(key, pickle.dumps(value, protocol=PROTOCOL))
+
+    def put_blob(self, key: str, blob: bytes) -> None:
+        """Store an already pickled value; a cache that cannot be written is only slower."""
+        self.used.add(key)
+        if self.directory is None:
+            return
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            write_atomically(self.path(key), blob)
+        except OSError as err:
+            log.info("cache: cannot write %s (%s)", key, err)
+
+    def prune(self) -> int:
+        """Delete every entry (and stray temporary file) this run did not use; how many."""
+        if self.directory is None or not self.directory.is_dir():
+            return 0
+        removed = 0
+        for path in self.directory.iterdir():
+            if path.name.endswith(SUFFIX) and path.name[: -len(SUFFIX)] in self.used:
+                continue
+            try:
+                path.unlink()
+                removed += 1
+            except OSError:  # gone already (another build pruned it), or not ours to remove
+                pass
+        return removed
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write ``data`` to a temporary file beside ``path``, then rename it over ``path``."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
