@@ -2,14 +2,31 @@
 
 Everything is built in memory first; writing is the last step, so every page sees consistent
 data and a failure in one page never leaves half-written output for the others.
+
+The per-page work (decode, segment, check) and the per-article part of enrich are pure
+functions of their input: they run in a pool of forked worker processes (``ARCHIVE_WORKERS``,
+default one per CPU; ``1`` runs everything in this process) and their results are cached by
+content hash under ``<root>/.cache/archive/`` (``scripts/cache.py``; ``ARCHIVE_CACHE=off``), so
+a rebuild after one page changes redoes that page only. Results keep the order of the pages
+whatever runs them. The archive-wide steps (permalinks, page-mates' dates, tag IDF, link) run
+here, on everything.
 """
 from __future__ import annotations
 
+import gc
 import logging
+import multiprocessing
+import os
+import pickle
+import sys
+import threading
+from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable, Iterator, Sequence, TypeVar
 
-from .model import BuildReport, Diagnostic, PageError, PageMeta, PageResult
+from .cache import MISSING, Cache
+from .model import Article, BuildReport, DecodedPage, Diagnostic, PageError, PageMeta, PageResult
 
 if TYPE_CHECKING:
     from .registry import Registry
@@ -17,6 +34,13 @@ if TYPE_CHECKING:
 log = logging.getLogger("archive")
 
 PROJECT = Path(__file__).resolve().parent.parent
+WORKERS_ENV = "ARCHIVE_WORKERS"  # worker processes; 1 = no pool
+MIN_PARALLEL = 8  # fewer tasks than this run in this process: a pool would cost more than it saves
+CHUNKS_PER_WORKER = 4  # tasks are handed out in this many chunks per worker (pages vary in size)
+
+T = TypeVar("T")
+R = TypeVar("R")
+PageOutcome = tuple[PageResult | None, list[Diagnostic]]
 
 
 def page_files(seeds_dir: Path) -> list[Path]:
@@ -24,24 +48,48 @@ def page_files(seeds_dir: Path) -> list[Path]:
     return sorted(p for p in seeds_dir.glob("*.txt") if p.is_file() and not p.name.startswith("."))
 
 
-def display_path(path: Path, root: Path) -> str:
+def display_path(path: Path, root: Path, resolved_root: Path | None = None) -> str:
+    """``path`` relative to ``root`` (``resolved_root``: ``root.resolve()``, if known), else
+    as given."""
     try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
+        return path.resolve().relative_to(resolved_root or root.resolve()).as_posix()
     except ValueError:
         return path.as_posix()
 
 
-def process_page(path: Path, name: str, meta: PageMeta) -> tuple[PageResult | None, list[Diagnostic]]:
+def process_page(path: Path, name: str, meta: PageMeta) -> PageOutcome:
     """Decode, segment and check one page. A page that cannot be read, or that would lose
     text, gives ``None`` and errors naming the file; it never stops the other pages."""
-    from .account import check_page
     from .decode import read_page
-    from .segment import segment_page
 
     try:
         page = read_page(path, name)
     except PageError as err:
         return None, [Diagnostic(err.file, err.message, err.line, "error")]
+    return process_decoded(page, meta)
+
+
+def process_bytes(data: bytes, name: str, meta: PageMeta) -> PageOutcome:
+    """:func:`process_page` for a page file already read."""
+    from .decode import decode_bytes
+
+    try:
+        page = decode_bytes(data, name)
+    except PageError as err:
+        return None, [Diagnostic(err.file, err.message, err.line, "error")]
+    return process_decoded(page, meta)
+
+
+def process_task(task: tuple[bytes, str, PageMeta]) -> PageOutcome:
+    """:func:`process_bytes` on ``(data, name, meta)``: one task of the worker pool."""
+    return process_bytes(*task)
+
+
+def process_decoded(page: DecodedPage, meta: PageMeta) -> PageOutcome:
+    """Segment and check a decoded page."""
+    from .account import check_page
+    from .segment import segment_page
+
     try:
         result = segment_page(page, meta)
     except Exception as err:  # a bug on one page must not take the archive down
@@ -54,36 +102,182 @@ def process_page(path: Path, name: str, meta: PageMeta) -> tuple[PageResult | No
     return result, diagnostics
 
 
+def worker_count() -> int:
+    """How many worker processes: ``ARCHIVE_WORKERS``, else one per CPU. 1 (no pool) where
+    processes are not forked (not Linux), inside a pool's worker (it may have no children), and
+    while other threads run: a child forked then could wait forever on a lock one of them held
+    (``mkdocs serve`` rebuilds so, beside its server threads; its first build has the pool)."""
+    if (not sys.platform.startswith("linux") or multiprocessing.current_process().daemon
+            or threading.active_count() > 1):
+        return 1
+    wanted = os.environ.get(WORKERS_ENV, "").strip()
+    if wanted.isdigit() and int(wanted) > 0:
+        return int(wanted)
+    return os.cpu_count() or 1
+
+
+def pool_size(tasks: int) -> int:
+    """Worker processes for ``tasks`` tasks; 1 means: run them here, a pool would not pay."""
+    return 1 if tasks < MIN_PARALLEL else min(worker_count(), tasks)
+
+
+def parallel_map(func: Callable[[T], R], items: Sequence[T]) -> list[R]:
+    """``func`` over ``items``, results in the order of the items: in a pool of forked workers
+    (each inherits this process's loaded modules and caches), or here when there are only a few
+    items or one worker. ``func``, the items and the results cross processes pickled."""
+    workers = pool_size(len(items))
+    if workers == 1:
+        return [func(item) for item in items]
+    chunk = -(-len(items) // (workers * CHUNKS_PER_WORKER))
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        return pool.map(func, items, chunksize=chunk)
+
+
+def compute_and_store(func: Callable[[T], R], cache: Cache, task: tuple[T, str]) -> bytes:
+    """``func(item)`` for ``task = (item, key)``, pickled and stored under ``key``: a worker
+    writes the entry itself and hands the parent the same bytes."""
+    item, key = task
+    blob = pickle.dumps(func(item), protocol=5)
+    cache.put_blob(key, blob)
+    return blob
+
+
+def cached_map(func: Callable[[T], R], items: Sequence[T], keys: Sequence[str], cache: Cache,
+               valid: Callable[[object], bool] = lambda value: True) -> list[R]:
+    """``func`` over ``items`` in order, each result taken from ``cache`` under its key when
+    there is a ``valid`` one, else computed (in the pool, see :func:`parallel_map`) and stored."""
+    with paused_gc():
+        results: list = [cache.get(key, valid) for key in keys]
+    todo = [i for i, value in enumerate(results) if value is MISSING]
+    if pool_size(len(todo)) == 1:  # no pickling needed but for the cache
+        for i in todo:
+            results[i] = func(items[i])
+            cache.put(keys[i], results[i])
+        return results
+    store = partial(compute_and_store, func, Cache(cache.directory, cache.fingerprint))  # not the used keys
+    blobs = parallel_map(store, [(items[i], keys[i]) for i in todo])
+    with paused_gc():
+        for i, blob in zip(todo, blobs):
+            results[i] = pickle.loads(blob)
+    return results
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """No cyclic garbage collection inside: unpickling thousands of records allocates objects
+    that are all kept, and the collector's passes over them would double the time."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def is_page_outcome(value: object) -> bool:
+    """Whether a cached value has the shape :func:`process_page` returns."""
+    return (isinstance(value, tuple) and len(value) == 2 and isinstance(value[1], list)
+            and (value[0] is None or isinstance(value[0], PageResult)))
+
+
+def read_or_none(path: Path) -> bytes | None:
+    """The bytes of a page file, or ``None`` when it cannot be read (process_page says why)."""
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def process_pages(jobs: list[tuple[Path, str, PageMeta]], cache: Cache) -> list[PageOutcome]:
+    """:func:`process_page` for every ``(path, name, meta)``, in order: cached by the file's
+    bytes, its name and its manifest metadata, the rest run in the pool."""
+    data = [read_or_none(path) for path, _, _ in jobs]
+    outcomes: list = [None] * len(jobs)
+    readable = [i for i, d in enumerate(data) if d is not None]
+    for i, d in enumerate(data):
+        if d is None:  # unreadable: the error comes from reading it again, never cached
+            outcomes[i] = process_page(*jobs[i])
+    tasks = [(data[i], jobs[i][1], jobs[i][2]) for i in readable]
+    keys = [cache.key(d, name, repr(meta)) for d, name, meta in tasks]
+    for i, outcome in zip(readable, cached_map(process_task, tasks, keys, cache, is_page_outcome)):
+        outcomes[i] = outcome
+    return outcomes
+
+
 def collect(seeds_dir: Path, manifest_path: Path | None = None, root: Path | None = None) -> BuildReport:
-    """Decode and segment every page; never raises for a bad page, it is reported instead."""
+    """Decode and segment every page; never raises for a bad page, it is reported instead.
+    Pages run in worker processes and are cached under ``root`` (see the module's docstring)."""
     from .manifest import load_manifest
 
     root = root or seeds_dir.parent
     manifest_path = manifest_path if manifest_path is not None else seeds_dir / "manifest.yml"
     files = page_files(seeds_dir)
     metas, diagnostics = load_manifest(manifest_path, [p.name for p in files], display_path(manifest_path, root))
+    load_stages()
+    cache = Cache.open(root, "pages")
+    base = root.resolve()
+    jobs = [(path, display_path(path, root, base), metas.get(path.name, PageMeta())) for path in files]
     pages: list[PageResult] = []
-    for path in files:
-        name = display_path(path, root)
-        result, diags = process_page(path, name, metas.get(path.name, PageMeta()))
+    for result, diags in process_pages(jobs, cache):
         diagnostics.extend(diags)
         if result is not None:
             pages.append(result)
+    log_cache("pages", cache)
     return BuildReport(tuple(pages), tuple(diagnostics))
 
 
-def enrich_report(report: BuildReport, tag_rules: Path) -> BuildReport:
-    """The enrich and link stages over every article of the archive, pages kept as they are."""
+def load_stages() -> None:
+    """Import the modules the workers run before the cache takes its code fingerprint and the
+    pool forks: what runs is what was fingerprinted, and no worker imports them again."""
+    from . import account, decode, enrich, segment  # noqa: F401
+
+
+def log_cache(stage: str, cache: Cache) -> None:
+    """Prune the entries this run did not use, and say how the cache did."""
+    removed = cache.prune()
+    if cache.enabled:
+        log.info("cache %s: %d reused, %d computed, %d stale removed", stage, cache.hits, cache.misses, removed)
+
+
+def is_article_changes(value: object) -> bool:
+    """Whether a cached value has the shape :func:`scripts.enrich.enrich_changes` returns."""
+    from dataclasses import fields
+
+    return isinstance(value, dict) and value.keys() <= {f.name for f in fields(Article)}
+
+
+def enrich_articles(articles: list[Article], root: Path) -> list[Article]:
+    """:func:`scripts.enrich.enrich_one` over the articles, in order: what it changes in each
+    article is cached, keyed by everything the article holds; the rest run in the pool."""
+    from dataclasses import replace
+
+    from .enrich import enrich_changes, enrich_input
+
+    cache = Cache.open(root, "articles")
+    keys = [cache.key(enrich_input(a)) for a in articles]
+    changes = cached_map(enrich_changes, articles, keys, cache, is_article_changes)
+    log_cache("articles", cache)
+    with paused_gc():
+        return [replace(a, **c) if c else a for a, c in zip(articles, changes)]
+
+
+def enrich_report(report: BuildReport, tag_rules: Path, root: Path | None = None) -> BuildReport:
+    """The enrich and link stages over every article of the archive, pages kept as they are.
+    The per-article part is cached under ``root`` (default: the folder above ``tag_rules``'
+    folder, as ``collect`` defaults to the one above the seeds)."""
     from dataclasses import replace
 
     from .enrich import enrich_all
 
+    root = root or tag_rules.resolve().parent.parent
     articles = [a for p in report.pages for a in p.articles]
     try:
         from .link import link_all
     except ImportError:  # pragma: no cover - the link stage is optional until it lands
         link_all = None
-    enriched = enrich_all(articles, tag_rules)
+    load_stages()
+    enriched = enrich_all(articles, tag_rules, each=partial(enrich_articles, root=root))
     if link_all is not None:
         enriched = link_all(enriched)
     by_id = {a.id: a for a in enriched}
@@ -131,7 +325,7 @@ def build(seeds_dir: Path, docs_dir: Path, manifest_path: Path | None = None, ro
 
     root = root or seeds_dir.parent
     report, registry = register_ids(collect(seeds_dir, manifest_path, root), seeds_dir / "permalinks.yml", root)
-    report = enrich_report(report, seeds_dir / "tags.yml")
+    report = enrich_report(report, seeds_dir / "tags.yml", root)
     write_all(report, docs_dir)
     write_redirects(registry, report, docs_dir)
     return report

@@ -1,0 +1,230 @@
+"""The content-hash cache (``scripts/cache.py``) as the pipeline uses it: a rebuild from the
+cache gives the same report, a broken entry is rebuilt, one changed page is the only page
+processed again, stale entries are pruned, and the cache lives under the build's root.
+
+The code fingerprint is pinned here (``pinned`` fixture): other people editing ``scripts/``
+while the tests run would otherwise, rightly, switch the cache off.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import re
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from scripts import cache as cache_mod
+from scripts import pipeline
+from scripts.cache import CACHE_DIR, MISSING, Cache, code_fingerprint, write_atomically
+from scripts.pipeline import PROJECT, collect, enrich_report
+
+CHANGED = "003_9a181a58ee905e99.txt"
+
+
+@pytest.fixture
+def pinned(monkeypatch):
+    """Cache on, whatever the environment says, with a fixed code fingerprint."""
+    monkeypatch.delenv("ARCHIVE_CACHE", raising=False)
+    monkeypatch.setattr(cache_mod, "code_fingerprint", lambda *args, **kwargs: "pinned")
+
+
+@pytest.fixture
+def project(tmp_path: Path, pinned) -> Path:
+    shutil.copytree(PROJECT / "seeds", tmp_path / "seeds")
+    return tmp_path
+
+
+@pytest.fixture
+def processed(monkeypatch) -> list[str]:
+    """The names of the pages decoded and segmented (not taken from the cache), in order."""
+    seen: list[str] = []
+    real = pipeline.process_task
+
+    def counting(task):
+        seen.append(task[1])
+        return real(task)
+
+    monkeypatch.setattr(pipeline, "process_task", counting)
+    monkeypatch.setenv("ARCHIVE_WORKERS", "1")  # the hook must run in this process to count
+    return seen
+
+
+def build_report(project: Path):
+    report = collect(project / "seeds", root=project)
+    return enrich_report(report, project / "seeds" / "tags.yml", project)
+
+
+def cache_counts(caplog, stage: str) -> tuple[int, int, int]:
+    """(reused, computed, removed) from the last ``cache <stage>:`` log line."""
+    lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith(f"cache {stage}:")]
+    reused, computed, removed = map(int, re.findall(r"\d+", lines[-1]))
+    return reused, computed, removed
+
+
+def entries(project: Path, namespace: str) -> list[Path]:
+    return sorted((project / CACHE_DIR / namespace).glob("*.pickle"))
+
+
+def test_cache_hit_gives_the_same_report(project, caplog):
+    with caplog.at_level(logging.INFO, logger="archive"):
+        first = build_report(project)
+        assert cache_counts(caplog, "pages") == (0, 5, 0)
+        second = build_report(project)
+        assert cache_counts(caplog, "pages") == (5, 0, 0)
+        n = sum(len(p.articles) for p in first.pages)
+        assert cache_counts(caplog, "articles") == (n, 0, 0)
+    assert second == first
+    assert len(entries(project, "pages")) == 5 and len(entries(project, "articles")) == n
+
+
+def test_cached_report_is_the_seed_report(project, seed_report):
+    collect(project / "seeds", root=project)
+    assert collect(project / "seeds", root=project) == seed_report
+
+
+@pytest.mark.parametrize("damage", [b"", b"not a pickle", b"\x80\x05\x95\xff\xff", "truncate"])
+def test_a_broken_entry_is_rebuilt(project, caplog, damage):
+    first = build_report(project)
+    for namespace in ("pages", "articles"):
+        path = entries(project, namespace)[1]
+        path.write_bytes(path.read_bytes()[:40] if damage == "truncate" else damage)
+    with caplog.at_level(logging.INFO, logger="archive"):
+        assert build_report(project) == first
+    assert cache_counts(caplog, "pages") == (4, 1, 0)
+    assert cache_counts(caplog, "articles")[1] == 1
+    with caplog.at_level(logging.INFO, logger="archive"):
+        build_report(project)  # the rewritten entries are good again
+    assert cache_counts(caplog, "pages") == (5, 0, 0)
+
+
+def test_an_entry_of_the_wrong_shape_is_rebuilt(project, caplog):
+    first = collect(project / "seeds", root=project)
+    import pickle
+
+    entries(project, "pages")[0].write_bytes(pickle.dumps({"not": "an outcome"}))
+    with caplog.at_level(logging.INFO, logger="archive"):
+        assert collect(project / "seeds", root=project) == first
+    assert cache_counts(caplog, "pages") == (4, 1, 0)
+
+
+def test_one_changed_page_is_the_only_one_processed(project, processed, caplog):
+    build_report(project)
+    assert len(processed) == 5
+    processed.clear()
+    page = project / "seeds" / CHANGED
+    page.write_text(page.read_text(encoding="utf-8") + "\n本报讯 园区党工委召开专题会议。\n", encoding="utf-8")
+    with caplog.at_level(logging.INFO, logger="archive"):
+        changed = build_report(project)
+    assert processed == [f"seeds/{CHANGED}"]
+    reused, computed, removed = cache_counts(caplog, "pages")
+    assert (reused, computed, removed) == (4, 1, 1)  # the old entry of that page is pruned
+    on_page = sum(len(p.articles) for p in changed.pages if p.file == f"seeds/{CHANGED}")
+    assert 1 <= cache_counts(caplog, "articles")[1] <= on_page
+    assert len(entries(project, "pages")) == 5
+
+
+def test_manifest_metadata_is_part_of_the_key(project, processed):
+    collect(project / "seeds", root=project)
+    processed.clear()
+    manifest = project / "seeds" / "manifest.yml"
+    text = manifest.read_text(encoding="utf-8")
+    entry = f"  {CHANGED}:\n    notes: "
+    assert entry in text
+    manifest.write_text(text.replace(entry, f"  {CHANGED}:\n    date: 2021-06-28\n    notes: "), encoding="utf-8")
+    report = collect(project / "seeds", root=project)
+    assert processed == [f"seeds/{CHANGED}"]
+    page = next(p for p in report.pages if p.file == f"seeds/{CHANGED}")
+    assert {a.meta.date for a in page.articles} == {"2021-06-28"}
+
+
+def test_the_cache_lives_under_the_builds_root(project):
+    collect(project / "seeds", root=project)
+    assert len(entries(project, "pages")) == 5
+
+
+def test_archive_cache_off_writes_nothing(project, monkeypatch):
+    monkeypatch.setenv("ARCHIVE_CACHE", "off")
+    collect(project / "seeds", root=project)
+    assert not (project / ".cache").exists()
+
+
+def test_a_renamed_page_is_processed_again(project, processed):
+    """Results name their file, so the name is part of the key."""
+    collect(project / "seeds", root=project)
+    processed.clear()
+    (project / "seeds" / CHANGED).rename(project / "seeds" / f"009_{CHANGED}")
+    report = collect(project / "seeds", root=project)
+    assert processed == [f"seeds/009_{CHANGED}"]
+    assert f"seeds/009_{CHANGED}" in {p.file for p in report.pages}
+
+
+# --- the cache module ------------------------------------------------------------------------
+
+def test_get_put_and_prune(tmp_path):
+    cache = Cache(tmp_path / "ns", "v1")
+    a, b = cache.key("a"), cache.key("b")
+    cache.put(a, 1)
+    cache.put(b, 2)
+    assert Cache(tmp_path / "ns", "v1").get(a) == 1
+    fresh = Cache(tmp_path / "ns", "v1")
+    assert fresh.get(b) == 2
+    (tmp_path / "ns" / ".leftover.tmp").write_bytes(b"x")
+    assert fresh.prune() == 2  # a's entry and the stray temporary file
+    assert [p.name for p in (tmp_path / "ns").iterdir()] == [f"{b}.pickle"]
+
+
+def test_keys_depend_on_the_fingerprint(tmp_path):
+    assert Cache(tmp_path, "v1").key("x") != Cache(tmp_path, "v2").key("x")
+
+
+def test_a_cache_that_cannot_be_written_is_only_slower(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_bytes(b"")
+    cache = Cache(blocker / "ns", "v1")  # a folder under a file: never creatable
+    cache.put(cache.key("a"), 1)
+    assert cache.get(cache.key("a")) is MISSING
+
+
+def test_write_atomically_leaves_no_temporary_file(tmp_path):
+    write_atomically(tmp_path / "x.pickle", b"data")
+    write_atomically(tmp_path / "x.pickle", b"more")
+    assert [p.name for p in tmp_path.iterdir()] == ["x.pickle"]
+    assert (tmp_path / "x.pickle").read_bytes() == b"more"
+
+
+def scripts_copy(tmp_path: Path) -> Path:
+    scripts = tmp_path / "scripts"
+    (scripts / "data").mkdir(parents=True)
+    (scripts / "segment.py").write_text("X = 1\n", encoding="utf-8")
+    (scripts / "data" / "zones.yml").write_text("zones: []\n", encoding="utf-8")
+    return scripts
+
+
+def test_fingerprint_follows_code_and_data(tmp_path):
+    scripts = scripts_copy(tmp_path)
+    later = time.time() + 3600
+    first = code_fingerprint(scripts, since=later)
+    assert first and code_fingerprint(scripts, since=later) == first
+    (scripts / "data" / "zones.yml").write_text("zones: [x]\n", encoding="utf-8")
+    second = code_fingerprint(scripts, since=later)
+    assert second != first
+    (scripts / "segment.py").write_text("X = 2\n", encoding="utf-8")
+    assert code_fingerprint(scripts, since=later) not in (first, second)
+
+
+def test_no_fingerprint_for_code_changed_after_the_start(tmp_path):
+    """The loaded modules may be older than the files: the cache must not vouch for them."""
+    scripts = scripts_copy(tmp_path)
+    past = time.time() - 3600
+    os.utime(scripts / "segment.py", (past - 10, past - 10))
+    os.utime(scripts / "data" / "zones.yml", (past - 10, past - 10))
+    assert code_fingerprint(scripts, since=past) is not None
+    (scripts / "segment.py").write_text("X = 3\n", encoding="utf-8")  # mtime: now
+    assert code_fingerprint(scripts, since=past) is None
+
+
+def test_the_real_fingerprint_is_stable():
+    assert code_fingerprint(since=time.time() + 3600) == code_fingerprint(since=time.time() + 3600)

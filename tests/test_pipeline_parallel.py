@@ -1,0 +1,121 @@
+"""The pipeline's worker pool: pages (and the per-article part of enrich) run in forked worker
+processes give exactly the report a serial run gives, in the same order, diagnostics included.
+
+The seeds are fewer pages than the pool is worth forking for, so these tests lower
+``MIN_PARALLEL``; the cache is off, so every page really runs in a worker.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from scripts import pipeline
+from scripts.pipeline import PROJECT, collect, enrich_report
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the pool forks (Linux only)")
+
+BAD_PAGE = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 16  # not a text file
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A copy of the seeds (and one page that cannot be decoded) in a project of its own."""
+    shutil.copytree(PROJECT / "seeds", tmp_path / "seeds")
+    (tmp_path / "seeds" / "002a_binary.txt").write_bytes(BAD_PAGE)
+    return tmp_path
+
+
+def build_report(project: Path):
+    """collect, then enrich and link, over the project's seeds."""
+    report = collect(project / "seeds", root=project)
+    return report, enrich_report(report, project / "seeds" / "tags.yml", project)
+
+
+def run(project: Path, monkeypatch, workers: str):
+    """The report with ``workers`` worker processes, every page a task of the pool."""
+    monkeypatch.setenv("ARCHIVE_CACHE", "off")
+    monkeypatch.setenv("ARCHIVE_WORKERS", workers)
+    monkeypatch.setattr(pipeline, "MIN_PARALLEL", 1)
+    return build_report(project)
+
+
+def test_the_pool_is_used(monkeypatch):
+    monkeypatch.setenv("ARCHIVE_WORKERS", "2")
+    monkeypatch.setattr(pipeline, "MIN_PARALLEL", 1)
+    assert pipeline.pool_size(6) == 2
+    monkeypatch.setenv("ARCHIVE_WORKERS", "1")
+    assert pipeline.pool_size(6) == 1
+
+
+def test_a_handful_of_tasks_runs_here(monkeypatch):
+    monkeypatch.setenv("ARCHIVE_WORKERS", "2")
+    assert pipeline.pool_size(pipeline.MIN_PARALLEL - 1) == 1
+
+
+def test_parallel_and_serial_reports_are_identical(project, monkeypatch):
+    serial, serial_enriched = run(project, monkeypatch, "1")
+    parallel, parallel_enriched = run(project, monkeypatch, "2")
+    assert parallel == serial
+    assert parallel_enriched == serial_enriched
+    assert [p.file for p in parallel.pages] == sorted(p.file for p in parallel.pages)
+    assert any(d.level == "error" and d.file == "seeds/002a_binary.txt" for d in parallel.diagnostics)
+
+
+def test_parallel_report_is_the_seed_report(project, monkeypatch, seed_report):
+    """Under the pool, the real seed pages give what the golden tests check."""
+    (project / "seeds" / "002a_binary.txt").unlink()
+    parallel, _ = run(project, monkeypatch, "2")
+    assert parallel == seed_report
+
+
+def pid(_: object) -> int:
+    return os.getpid()
+
+
+def test_parallel_map_runs_in_workers(monkeypatch):
+    monkeypatch.setenv("ARCHIVE_WORKERS", "2")
+    pids = set(pipeline.parallel_map(pid, range(pipeline.MIN_PARALLEL * 4)))
+    assert os.getpid() not in pids and 1 <= len(pids) <= 2
+
+
+def test_parallel_map_keeps_order(monkeypatch):
+    monkeypatch.setenv("ARCHIVE_WORKERS", "2")
+    items = list(range(40, 0, -1))
+    assert pipeline.parallel_map(str, items) == [str(i) for i in items]
+
+
+def test_no_pool_while_other_threads_run(monkeypatch):
+    """Forking beside running threads can deadlock the child (mkdocs serve's rebuilds)."""
+    import threading
+
+    monkeypatch.setenv("ARCHIVE_WORKERS", "2")
+    release = threading.Event()
+    thread = threading.Thread(target=release.wait)
+    thread.start()
+    try:
+        assert pipeline.worker_count() == 1
+    finally:
+        release.set()
+        thread.join()
+    assert pipeline.worker_count() == 2
+
+
+def test_pooled_cached_enrich_is_plain_enrich(tmp_path, monkeypatch, seed_report):
+    """enrich_one's changes, computed in the pool or read back from the cache, applied to the
+    articles, give exactly what enrich_one gives."""
+    from functools import partial
+
+    from scripts.enrich import enrich_all, enrich_each
+
+    monkeypatch.setenv("ARCHIVE_WORKERS", "2")
+    monkeypatch.setattr(pipeline, "MIN_PARALLEL", 1)
+    articles = [a for p in seed_report.pages for a in p.articles]
+    rules = PROJECT / "seeds" / "tags.yml"
+    plain = enrich_all(articles, rules, each=enrich_each)
+    pooled = partial(pipeline.enrich_articles, root=tmp_path)
+    assert enrich_all(articles, rules, each=pooled) == plain  # computed
+    assert enrich_all(articles, rules, each=pooled) == plain  # from the cache (if the code is unchanged)
