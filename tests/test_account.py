@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scripts.account import check_page, countable
+from scripts.account import check_page, countable, same_characters
 from scripts.decode import decode_bytes
 from scripts.model import PageMeta
 from scripts.pipeline import page_files
@@ -143,3 +143,21 @@ def test_every_character_of_one_codepoint_counts_as_nfkc_says():
         if not 0xD800 <= cp < 0xE000:
             text = f"a{chr(cp)}党"
             assert countable(text) == reference_countable(text), hex(cp)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="党建引领发展12ab", max_size=3000), st.randoms(use_true_random=False), st.integers(0, 3))
+def test_same_characters_is_counting(text, rnd, edits):
+    """Texts cut in pieces, some moved, a few characters changed, against counting every one."""
+    from collections import Counter
+
+    cuts = sorted(rnd.sample(range(len(text) + 1), min(len(text) + 1, rnd.randrange(1, 12))))
+    pieces = [text[a:b] for a, b in zip([0, *cuts], [*cuts, len(text)])]
+    for _ in range(rnd.randrange(3)):
+        pieces.append(pieces.pop(rnd.randrange(len(pieces))))
+    other = list("".join(pieces))
+    for _ in range(edits):
+        if other:
+            other[rnd.randrange(len(other))] = rnd.choice("党建ab")
+    other = "".join(other)
+    assert same_characters(text, other) == (Counter(text) == Counter(other))
