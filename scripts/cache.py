@@ -21,6 +21,7 @@ True
 >>> cache.put(key, ("result", []))
 >>> cache.get(key)
 ('result', [])
+>>> import shutil; shutil.rmtree(cache.directory.parent)
 """
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
@@ -43,7 +45,7 @@ SUFFIX = ".pickle"
 PROTOCOL = 5
 ENV_SWITCH = "ARCHIVE_CACHE"  # "off" (or "0", "no", "false") disables the cache
 LIBRARIES = ("jieba", "rjieba", "PyYAML")  # third-party code the cached stages run
-STARTED = time.time()  # about when this process loaded the pipeline's modules
+STARTED = time.time()  # when this process loaded the pipeline (scripts.pipeline imports this first)
 
 MISSING = object()  # what ``Cache.get`` returns for a key it does not hold
 
@@ -72,8 +74,10 @@ def source_files(scripts_dir: Path = SCRIPTS_DIR) -> list[Path]:
     return sorted(p for p in files if p.is_file() and "__pycache__" not in p.parts)
 
 
+@lru_cache(maxsize=1)
 def library_versions() -> str:
-    """Python's version and those of :data:`LIBRARIES` (``-`` for one not installed)."""
+    """Python's version and those of :data:`LIBRARIES` (``-`` for one not installed); read
+    once, as a process keeps the libraries it loaded."""
     from importlib.metadata import PackageNotFoundError, version
 
     def one(name: str) -> str:

@@ -25,7 +25,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator, Sequence, TypeVar
 
-from .cache import MISSING, Cache
+from .cache import MISSING, PROTOCOL, Cache
 from .model import Article, BuildReport, DecodedPage, Diagnostic, PageError, PageMeta, PageResult
 
 if TYPE_CHECKING:
@@ -137,7 +137,7 @@ def compute_and_store(func: Callable[[T], R], cache: Cache, task: tuple[T, str])
     """``func(item)`` for ``task = (item, key)``, pickled and stored under ``key``: a worker
     writes the entry itself and hands the parent the same bytes."""
     item, key = task
-    blob = pickle.dumps(func(item), protocol=5)
+    blob = pickle.dumps(func(item), protocol=PROTOCOL)
     cache.put_blob(key, blob)
     return blob
 
