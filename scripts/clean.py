@@ -30,7 +30,7 @@ def has_space(text: str) -> bool:
     >>> has_space("党建 引领"), has_space("党建\u3000引领"), has_space("党建引领")
     (True, True, False)
     """
-    return any(ch in text for ch in SPACE_CHARS)
+    return " " in text or "\u3000" in text or "\t" in text or "\u00a0" in text
 
 
 def is_han(ch: str) -> bool:
@@ -195,6 +195,8 @@ def collapse_spaces(text: str) -> str:
     >>> collapse_spaces("  Made   in  China ")
     'Made in China'
     """
+    if "  " not in text and "\t" not in text and "\u00a0" not in text:  # no run to collapse
+        return text.strip()
     return _SPACE_RUN.sub(" ", text).strip()
 
 

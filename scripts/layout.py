@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
 
 from .bylines import parse_byline, split_signoff
 from .clean import HAN, has_han
@@ -40,6 +39,9 @@ def visual_width(text: str) -> float:
     >>> visual_width("党员 1680")
     4.0
     """
+    if text.isprintable():  # then its only blank can be the ASCII space
+        blanks = text.count(" ")
+        return len(text) - blanks - 0.5 * (len(text.encode("ascii", "ignore")) - blanks)
     visible = _BLANKS.sub("", text)
     ascii_count = len(visible.encode("ascii", "ignore"))
     return len(visible) - 0.5 * ascii_count
@@ -139,6 +141,23 @@ def heading_like(text: str) -> bool:
     )
 
 
+class cached_attribute:  # noqa: N801 - used as a decorator, like functools.cached_property
+    """``functools.cached_property`` without the lock it takes on Python 3.11 (a few values per
+    line, tens of thousands of lines): computed on first access, then an instance attribute."""
+
+    def __init__(self, func):
+        self.func, self.__doc__ = func, func.__doc__
+
+    def __set_name__(self, owner, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj, owner=None):
+        if obj is None:
+            return self
+        value = obj.__dict__[self.name] = self.func(obj)
+        return value
+
+
 @dataclass
 class Line:
     no: int  # 1-based raw line number
@@ -147,16 +166,16 @@ class Line:
     marker: int = 0  # extraction heading marker level (## -> 2)
     bullet: bool = False
 
-    @cached_property
+    @cached_attribute
     def width(self) -> float:
         return visual_width(self.text)
 
-    @cached_property
+    @cached_attribute
     def heading(self) -> bool:
         """``heading_like(self.text)``, worked out once."""
         return heading_like(self.text)
 
-    @cached_property
+    @cached_attribute
     def kind(self) -> str:
         """``line_kind(self)``, worked out once."""
         return line_kind(self)

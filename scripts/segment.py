@@ -19,6 +19,7 @@ import hashlib
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from .bylines import parse_byline, split_signoff
 from .clean import HAN, clean_running_text, clean_text, curl_double_quotes, fix_ocr_slips, han_only, join_wrapped_lines
@@ -237,12 +238,19 @@ class PageSegmenter:
         self.page, self.meta = page, meta
         self.prep = prepare_lines(page.text)
         self.units = [Unit(b, self._initial_role(b)) for b in build_blocks(self.prep)]
-        self.page_han = han_only(page.text)
-        self.ngrams = NgramCounts(self.page_han)
         self.diagnostics: list[Diagnostic] = list(page.diagnostics)
         self.corrections = [Correction(no, before, after, rule) for no, before, after, rule in self.prep.corrections]
         self.dropped = [Dropped(text, no, reason) for no, text, reason in self.prep.dropped]
         self.furniture: list[Furniture] = []
+
+    @cached_property
+    def page_han(self) -> str:
+        """The Han characters of the page (worked out only for a page that needs them)."""
+        return han_only(self.page.text)
+
+    @cached_property
+    def ngrams(self) -> NgramCounts:
+        return NgramCounts(self.page_han)
 
     @staticmethod
     def _initial_role(b: Block) -> str:
@@ -346,7 +354,7 @@ class PageSegmenter:
 
     def mark_pull_quotes(self) -> None:
         body = [u for u in self.units if u.role == "body"]
-        if len(self.page_han) > PULL_QUOTE_MAX_PAGE:
+        if len(self.page.text) > PULL_QUOTE_MAX_PAGE and len(self.page_han) > PULL_QUOTE_MAX_PAGE:
             self.note(None, "page too large for the pull-quote check; skipped")
             return
         texts = {id(u): han_only(u.text) for u in body}
