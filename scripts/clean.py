@@ -112,10 +112,47 @@ def remove_spaces_between_han(text: str) -> str:
     >>> remove_spaces_between_han("青岛高新 区全面贯彻")
     '青岛高新区全面贯彻'
     """
-    return _SPACES_BETWEEN_HAN.sub("", text) if has_space(text) else text
+    if not has_space(text):
+        return text
+    if text.isprintable():
+        return drop_space_runs(text, lambda left, right: han_char(left) and han_char(right))
+    return _SPACES_BETWEEN_HAN.sub("", text)
 
 
 _SPACES_BETWEEN_HAN = re.compile(f"(?<=[{HAN}]){SPACES}(?=[{HAN}])")
+
+
+def han_char(ch: str) -> bool:
+    """``is_han`` for one character, by comparing code points.
+
+    >>> han_char("党"), han_char("，")
+    (True, False)
+    """
+    return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf" or "\uf900" <= ch <= "\ufaff"
+
+
+def drop_space_runs(text: str, drop: Callable[[str, str], bool]) -> str:
+    """``text`` without the runs of ASCII spaces for which ``drop(before, after)`` holds, given
+    the characters just before and after the run; runs at either end stay. For text whose only
+    whitespace is the ASCII space (``text.isprintable()``), this does what the rules' patterns
+    do (a maximal run of spaces between two characters) without trying every position.
+
+    >>> drop_space_runs(" a  b c ", lambda before, after: after == "b")
+    ' ab c '
+    """
+    out: list[str] = []
+    last = ""  # the last piece of text kept so far
+    spaces = 0
+    for n, piece in enumerate(text.split(" ")):
+        spaces += n > 0
+        if not piece:
+            continue  # inside a run of spaces
+        if spaces and not (last and drop(last[-1], piece[0])):
+            out.append(" " * spaces)
+        out.append(piece)
+        last, spaces = piece, 0
+    out.append(" " * spaces)
+    return "".join(out)
 
 
 def remove_letterspacing(text: str) -> str:
@@ -133,8 +170,27 @@ def remove_letterspacing(text: str) -> str:
         return text
     previous = None
     while previous != text:  # "青 岛 高" needs several passes: matches cannot overlap
+        if text.isprintable() and not _lone_han_next_to_space(text):
+            break  # the pattern has nothing to match
         previous, text = text, _LONE_HAN_SPACE.sub(_squeeze, text)
     return text
+
+
+def _lone_han_next_to_space(text: str) -> bool:
+    """Whether ``_LONE_HAN_SPACE`` can match ``text`` (whose only whitespace is the ASCII space):
+    a run of spaces between two Han characters, one of which has no Han neighbour on its other
+    side.
+
+    >>> _lone_han_next_to_space("青岛高新 区"), _lone_han_next_to_space("赓续红色基因 凝聚磅礴伟力")
+    (True, False)
+    """
+    pieces = [piece for piece in text.split(" ") if piece]
+    for left, right in zip(pieces, pieces[1:]):
+        if han_char(left[-1]) and han_char(right[0]) and (
+            len(left) == 1 or not han_char(left[-2]) or len(right) == 1 or not han_char(right[1])
+        ):
+            return True
+    return False
 
 
 _LONE_HAN_SPACE = re.compile(f"(?<![{HAN}])[{HAN}]{SPACES}(?=[{HAN}])|(?<=[{HAN}]){SPACES}[{HAN}](?![{HAN}])")
@@ -152,10 +208,16 @@ def _spaces_between(left: str, right: str) -> tuple[re.Pattern[str], re.Pattern[
     return re.compile(f"(?<={left}){SPACES}(?={right})"), re.compile(f"(?<={right}){SPACES}(?={left})")
 
 
-def _drop_spaces_between(text: str, patterns: tuple[re.Pattern[str], re.Pattern[str]]) -> str:
-    """Remove the spaces both ``patterns`` (from ``_spaces_between``) match, in turn."""
+def _drop_spaces_between(
+    text: str, patterns: tuple[re.Pattern[str], re.Pattern[str]], left: Callable[[str], bool], right: Callable[[str], bool]
+) -> str:
+    """Remove the spaces both ``patterns`` (from ``_spaces_between``) match, in turn: a run of
+    spaces between a ``left`` and a ``right`` character, or between a ``right`` and a ``left``
+    one (``left`` and ``right`` test one character as the patterns' classes do)."""
     if not has_space(text):
         return text
+    if text.isprintable():  # removing a run never changes another run's neighbours
+        return drop_space_runs(text, lambda a, b: (left(a) and right(b)) or (right(a) and left(b)))
     there, back = patterns
     return back.sub("", there.sub("", text))
 
@@ -168,10 +230,15 @@ def remove_spaces_around_cjk_punct(text: str) -> str:
     >>> remove_spaces_around_cjk_punct("献。 谷星佐")
     '献。谷星佐'
     """
-    return _drop_spaces_between(text, _AROUND_CJK_PUNCT)
+    return _drop_spaces_between(text, _AROUND_CJK_PUNCT, _not_space, _CJK_PUNCT_SET.__contains__)
 
 
 _AROUND_CJK_PUNCT = _spaces_between("[^\\s]", f"[{CJK_PUNCT}]")
+_CJK_PUNCT_SET = frozenset(CJK_PUNCT)
+
+
+def _not_space(ch: str) -> bool:
+    return not ch.isspace()  # "[^\\s]": the regex and str.isspace agree on every character
 
 
 def remove_spaces_between_han_and_ascii(text: str) -> str:
@@ -183,10 +250,11 @@ def remove_spaces_between_han_and_ascii(text: str) -> str:
     >>> remove_spaces_between_han_and_ascii("上线“惠工 e家”平台; Made in China 2025")
     '上线“惠工e家”平台; Made in China 2025'
     """
-    return _drop_spaces_between(text, _HAN_AND_ASCII)
+    return _drop_spaces_between(text, _HAN_AND_ASCII, han_char, _ASCII_WORD_SET.__contains__)
 
 
 _HAN_AND_ASCII = _spaces_between(f"[{HAN}]", "[0-9A-Za-z%]")
+_ASCII_WORD_SET = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz%")
 
 
 def collapse_spaces(text: str) -> str:
