@@ -256,23 +256,26 @@ def _matcher() -> re.Pattern[str]:
 
 
 @lru_cache(maxsize=1)
-def _ends() -> tuple[re.Pattern[str], int, int]:
+def _ends() -> tuple[re.Pattern[str], dict[str, int], int]:
     """The endings of the names (their last two characters: 新区, 发区, 园区, 江）, …) as a
-    pattern, the length of an ending and the longest name's length."""
+    pattern; for each ending, the furthest it stands from the start of a name holding it
+    (新区 in ``…高新区（滨江）``); and the longest name's length."""
     words = _names()
     size = min(2, *map(len, words))
     endings = sorted({w[-size:] for w in words})
-    return re.compile("|".join(map(re.escape, endings))), size, max(map(len, words))
+    reach = {b: max(i for w in words for i in range(len(w) - size + 1) if w.startswith(b, i)) for b in endings}
+    return re.compile("|".join(map(re.escape, endings))), reach, max(map(len, words))
 
 
 def _mentions(text: str) -> Iterator[re.Match[str]]:
     """The matches of ``_matcher().finditer(text)``, found by looking only near the endings of
     names: most of a page is far from any, and the big pattern is slow to try.
 
-    Where ``e`` is the first ending from ``pos`` on, a name starting at ``p >= pos`` has its own
-    ending at ``e`` or later, and is at most ``longest`` long: so it starts no earlier than
-    ``e - longest + size`` and, if it starts by ``e``, ends before ``e + longest`` (the search
-    stops there without cutting it short).
+    Where ``e`` is the first ending from ``pos`` on, a name starting at ``p`` between ``pos``
+    and ``e`` has its own ending at ``e`` or later, so it holds the ending found at ``e``: it
+    starts at most ``reach[ending]`` before ``e``, and it ends before ``e + longest`` (the
+    search stops there without cutting it short). A name found after ``e`` may have been cut
+    short: it is looked for again from ``e + 1``.
 
     >>> [m.group() for m in _mentions("日照高新区与青岛高新区签约，厦门火炬高新区")]
     ['日照高新区', '青岛高新区', '厦门火炬高新区']
@@ -281,11 +284,11 @@ def _mentions(text: str) -> Iterator[re.Match[str]]:
         yield from _matcher().finditer(text)
         return
     pattern = _matcher()
-    ends, size, longest = _ends()
+    ends, reach, longest = _ends()
     pos = 0
     while (end := ends.search(text, pos)) is not None:
         e = end.start()
-        m = pattern.search(text, max(pos, e - longest + size), e + longest)
+        m = pattern.search(text, max(pos, e - reach[end.group()]), e + longest)
         if m is not None and m.start() <= e:
             yield m
             pos = m.end()
