@@ -143,9 +143,11 @@ def compute_and_store(func: Callable[[T], R], cache: Cache, task: tuple[T, str])
 
 
 def cached_map(func: Callable[[T], R], items: Sequence[T], keys: Sequence[str], cache: Cache,
-               valid: Callable[[object], bool] = lambda value: True) -> list[R]:
+               valid: Callable[[object], bool] = lambda value: True,
+               prepare: Callable[[], None] = lambda: None) -> list[R]:
     """``func`` over ``items`` in order, each result taken from ``cache`` under its key when
-    there is a ``valid`` one, else computed (in the pool, see :func:`parallel_map`) and stored."""
+    there is a ``valid`` one, else computed (in the pool, see :func:`parallel_map`, after
+    ``prepare()`` has loaded here what the workers should inherit) and stored."""
     with paused_gc():
         results: list = [cache.get(key, valid) for key in keys]
     todo = [i for i, value in enumerate(results) if value is MISSING]
@@ -154,6 +156,7 @@ def cached_map(func: Callable[[T], R], items: Sequence[T], keys: Sequence[str], 
             results[i] = func(items[i])
             cache.put(keys[i], results[i])
         return results
+    prepare()
     store = partial(compute_and_store, func, Cache(cache.directory, cache.fingerprint))  # not the used keys
     blobs = parallel_map(store, [(items[i], keys[i]) for i in todo])
     with paused_gc():
@@ -252,11 +255,11 @@ def enrich_articles(articles: list[Article], root: Path) -> list[Article]:
     article is cached, keyed by everything the article holds; the rest run in the pool."""
     from dataclasses import replace
 
-    from .enrich import enrich_changes, enrich_input
+    from .enrich import enrich_changes, enrich_input, warm_up
 
     cache = Cache.open(root, "articles")
     keys = [cache.key(enrich_input(a)) for a in articles]
-    changes = cached_map(enrich_changes, articles, keys, cache, is_article_changes)
+    changes = cached_map(enrich_changes, articles, keys, cache, is_article_changes, warm_up)
     log_cache("articles", cache)
     with paused_gc():
         return [replace(a, **c) if c else a for a, c in zip(articles, changes)]
