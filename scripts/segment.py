@@ -19,7 +19,8 @@ import hashlib
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
+from typing import Callable
 
 from .bylines import parse_byline, split_signoff
 from .clean import HAN, clean_running_text, clean_text, curl_double_quotes, fix_ocr_slips, han_only, join_wrapped_lines
@@ -208,7 +209,7 @@ class LiveTexts:
         return self.joined.find(han, 0, start) != -1 or self.joined.find(han, end) != -1
 
 
-def mostly_found(clauses: list[str], found, share: float) -> bool:
+def mostly_found(clauses: list[str], found: Callable[[str], bool], share: float) -> bool:
     """True when the ``clauses`` for which ``found`` holds make up at least ``share`` of their
     characters. Asks about the longest clauses first and stops as soon as the answer is certain.
 
@@ -366,7 +367,7 @@ class PageSegmenter:
             clauses = [h for h in clause_han(clean_text(u.text)) if len(h) >= 4]
             if not clauses:
                 continue
-            if mostly_found(clauses, lambda h: live.elsewhere(h, id(u)), 0.8):  # noqa: B023 - used at once
+            if mostly_found(clauses, partial(live.elsewhere, key=id(u)), 0.8):
                 u.role = "pullquote"
                 live.discard(id(u))
 
