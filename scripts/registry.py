@@ -13,7 +13,15 @@ text: it changes whenever a page file is re-extracted or the cleaning improves. 
   shingles around it.
 - match: estimated Jaccard similarity at least ``THRESHOLD`` with a **live** entry; one-to-one,
   entries of the same page file first, then the most similar pairs, ties by id (deterministic,
-  whatever order the pages were read in).
+  whatever order the pages were read in). An article whose sketch is exactly that of one entry
+  of its page file (the usual case of a rebuild) is paired by a lookup; of the rest, only pairs
+  that can reach the threshold are scored: such a pair shares at least ``THRESHOLD`` of the
+  larger sketch's values, so the rarest values of each sketch (a *prefix*,
+  :func:`prefix_length`) have one in common (prefix filtering). This is exact, no match is
+  missed, and each value is looked up in a short list, so matching takes about linear time in
+  the archive's size, not the product of entries and articles. Hashing every shingle of every
+  article is the costly part: ``assign_ids`` takes fingerprints computed elsewhere (say, cached
+  with their page), and remembers those it computes (:func:`remembered_sketch`).
 - an article that matches nothing keeps its computed id (derived anew if a registered id already
   has it) and is added to the registry;
 - a live id that no article matches is an error naming the id, its title and its page: the
@@ -29,8 +37,12 @@ from __future__ import annotations
 
 import hashlib
 import html
-from collections import defaultdict
+import math
+from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import cached_property
+from itertools import compress
 from pathlib import Path, PurePosixPath
 
 import yaml
@@ -46,6 +58,10 @@ SHINGLE = 4  # characters per shingle
 STATUSES = ("live", "retired")
 FIELDS = ("id", "status", "redirect_to", "note", "file", "title", "first_seen", "fingerprint")
 REDIRECT_MARK = '<meta name="generator" content="archive permalink redirect">'
+# libyaml's reader and writer when PyYAML has them: the same nodes, lines and text as PyYAML's
+# own, five times faster on a registry of 10,000 entries
+LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 HEADER = f"""\
 # Permalink registry: every article id the archive has published (page a/<id>/), pinned to its
@@ -86,7 +102,16 @@ class Registry:
     ok: bool = True  # False when the file could not be read in full: it must not be rewritten
 
     def line(self, eid: str) -> int | None:
-        return dict(self.lines).get(eid)
+        return self._lines.get(eid)
+
+    @cached_property
+    def _lines(self) -> dict[str, int]:
+        return dict(self.lines)
+
+    @cached_property
+    def by_id(self) -> dict[str, Entry]:
+        """id -> entry (built once: redirects are resolved for every retired id)."""
+        return {e.id: e for e in self.entries}
 
 
 # --- fingerprints ---------------------------------------------------------------------------
@@ -118,7 +143,29 @@ def sketch(text: str, k: int = SKETCH_SIZE, n: int = SHINGLE) -> tuple[int, ...]
 
 
 def fingerprint(a: Article) -> tuple[int, ...]:
-    return sketch(fingerprint_text(a))
+    return remembered_sketch(fingerprint_text(a))
+
+
+def remembered_sketch(text: str) -> tuple[int, ...]:
+    """:func:`sketch`, remembered per text in this process (:data:`MEMO_SIZE` of them): hashing
+    every shingle is the costly part, and a rebuild under ``mkdocs serve`` sees mostly the same
+    texts again. The key is a digest of the text, so the memo holds no article text.
+
+    >>> s = remembered_sketch("高新区党建引领产业发展")
+    >>> s == sketch("高新区党建引领产业发展") and remembered_sketch("高新区党建引领产业发展") is s
+    True
+    """
+    key = hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
+    found = _MEMO.get(key)
+    if found is None:
+        if len(_MEMO) >= MEMO_SIZE:
+            _MEMO.clear()
+        found = _MEMO[key] = sketch(text)
+    return found
+
+
+MEMO_SIZE = 20_000  # sketches remembered (about 1.3 KB each)
+_MEMO: dict[bytes, tuple[int, ...]] = {}
 
 
 def similarity(a: tuple[int, ...], b: tuple[int, ...], k: int = SKETCH_SIZE) -> float:
@@ -134,6 +181,70 @@ def similarity(a: tuple[int, ...], b: tuple[int, ...], k: int = SKETCH_SIZE) -> 
     union = sorted(set(a) | set(b))[:k]
     both = set(a) & set(b)
     return sum(1 for h in union if h in both) / len(union)
+
+
+def shared_needed(n: int, threshold: float = THRESHOLD) -> int:
+    """How many values a sketch of ``n`` values shares with any sketch it matches at
+    ``threshold``: :func:`similarity` counts shared values among the ``min(k, |a ∪ b|)``
+    smallest of both sketches, never fewer than either sketch holds, so at least
+    ``ceil(threshold * n)`` of them.
+
+    >>> shared_needed(32), shared_needed(5), shared_needed(1), shared_needed(0)
+    (20, 3, 1, 0)
+    """
+    return max(1, math.ceil(threshold * n - 1e-9)) if n > 0 else 0  # the slack only ever lowers it
+
+
+def prefix_length(n: int, threshold: float = THRESHOLD) -> int:
+    """How many of a sketch's ``n`` values, taken rarest first, hold one value shared with
+    every sketch it can match: when every sketch lists its values in one global order, two
+    sketches sharing ``t`` values share one among their first ``n - t + 1`` (the prefix filter
+    of set-similarity joins: Chaudhuri, Ganti and Kaushik 2006; Bayardo, Ma and Srikant 2007).
+    Rarest first keeps the lists of sketches holding a prefix value short.
+
+    >>> prefix_length(32), prefix_length(5), prefix_length(1), prefix_length(0)
+    (13, 3, 1, 0)
+    """
+    return n - shared_needed(n, threshold) + 1 if n > 0 else 0
+
+
+def prefixes(sketches: Sequence[tuple[int, ...]]) -> list[tuple[int, ...]]:
+    """Each sketch's :func:`prefix_length` rarest values, rarity counted over all ``sketches``
+    (ties by value), so every sketch is ordered the same way.
+
+    >>> prefixes([(1, 2, 3, 4, 5), (1, 2, 3, 4, 6), (1, 7)])
+    [(5, 2, 3), (6, 2, 3), (7,)]
+    """
+    df = Counter(h for s in sketches for h in s)
+    rank = {h: (count << 32) | h for h, count in df.items()}  # rarity first, then the value
+    return [tuple(r & 0xFFFFFFFF for r in sorted(map(rank.__getitem__, s))[:prefix_length(len(s))])
+            for s in sketches]
+
+
+def candidate_pairs(left: Sequence[tuple[int, ...]], right: Sequence[tuple[int, ...]]) -> list[tuple[int, int]]:
+    """``(i, j)``, in order: every pair of ``left[i]`` and ``right[j]`` that can score at least
+    :data:`THRESHOLD`, and a few more. Exact: no such pair is left out. A sketch is looked up
+    by its prefix values only (:func:`prefix_length`), and a pair found that way is kept when
+    it shares :func:`shared_needed` values (a set intersection, much cheaper than
+    :func:`similarity`).
+
+    >>> a, b, c = sketch("高新区党建引领产业发展"), sketch("高新区党建引领产业发展企业"), sketch("完全不同的内容")
+    >>> candidate_pairs([a, c], [c, b, a])
+    [(0, 1), (0, 2), (1, 0)]
+    """
+    heads = prefixes([*left, *right])
+    holders: dict[int, list[int]] = defaultdict(list)
+    for j, head in enumerate(heads[len(left):]):
+        for h in head:
+            holders[h].append(j)
+    sets = [frozenset(s) for s in right]
+    pairs = []
+    for i, head in enumerate(heads[:len(left)]):
+        near = list(set().union(*(holders.get(h, ()) for h in head)))
+        if near:  # shared values counted with C-level maps: near can hold hundreds of sketches
+            shared = map(len, map(frozenset(left[i]).intersection, map(sets.__getitem__, near)))
+            pairs += [(i, j) for j in compress(near, map(shared_needed(len(left[i])).__le__, shared))]
+    return sorted(pairs)
 
 
 def format_fingerprint(fp: tuple[int, ...]) -> str:
@@ -170,7 +281,7 @@ def load_registry(path: Path, display: str = "seeds/permalinks.yml") -> tuple[Re
         diags.append(Diagnostic(display, message, line_of(node) if node is not None else None, "error"))
 
     try:
-        root = yaml.compose(path.read_text(encoding="utf-8"))
+        root = yaml.compose(path.read_text(encoding="utf-8"), Loader=LOADER)
     except (yaml.YAMLError, UnicodeDecodeError) as err:
         mark = getattr(err, "problem_mark", None)
         diags.append(Diagnostic(display, f"not a readable registry: {err}".splitlines()[0],
@@ -259,7 +370,7 @@ def dump_registry(registry: Registry) -> str:
             item["first_seen"] = e.first_seen
         item["fingerprint"] = format_fingerprint(e.fingerprint)
         items.append(item)
-    body = yaml.safe_dump({"permalinks": items}, allow_unicode=True, sort_keys=False, width=1 << 30)
+    body = yaml.dump({"permalinks": items}, Dumper=DUMPER, allow_unicode=True, sort_keys=False, width=1 << 30)
     return HEADER + "\n" + body
 
 
@@ -279,50 +390,41 @@ def _derive(aid: str, taken: set[str]) -> str:
     return new
 
 
-def assign_ids(articles: list[Article], registry: Registry) -> tuple[list[Article], Registry, list[Diagnostic]]:
+def assign_ids(articles: list[Article], registry: Registry,
+               prints: Sequence[tuple[int, ...]] | None = None) -> tuple[list[Article], Registry, list[Diagnostic]]:
     """Give each article its registered id (see the module docstring).
 
     Returns the articles in the order given, with ids replaced (also inside ``related`` and
     ``near_duplicates``), the registry to write back, and diagnostics: an error for each live
-    id that no article matches, errors for redirects that lead nowhere.
+    id that no article matches, errors for redirects that lead nowhere. ``prints`` are the
+    articles' fingerprints when the caller has them already (say, cached with their page),
+    in the order of ``articles``; else they are computed here.
     """
-    order = sorted(range(len(articles)), key=lambda i: (_file_name(articles[i]), articles[i].lines, articles[i].id))
-    prints = {i: fingerprint(articles[i]) for i in order}
+    names = [_file_name(a) for a in articles]
+    order = sorted(range(len(articles)), key=lambda i: (names[i], articles[i].lines, articles[i].id))
+    prints = [fingerprint(a) for a in articles] if prints is None else list(prints)
+    if len(prints) != len(articles):
+        raise ValueError(f"{len(prints)} fingerprints for {len(articles)} articles")
     live = [e for e in registry.entries if e.status == "live"]
-
-    # candidate pairs through an inverted index: a pair sharing no hash value has similarity 0
-    holders: dict[int, list[int]] = defaultdict(list)
-    for i in order:
-        for h in prints[i]:
-            holders[h].append(i)
-    pairs = []
-    for entry in live:
-        near = {i for h in entry.fingerprint for i in holders.get(h, ())}
-        for i in near:
-            score = similarity(entry.fingerprint, prints[i])
-            if score >= THRESHOLD:
-                pairs.append((entry.file != _file_name(articles[i]), -score, entry.id, articles[i].id, entry, i))
-    pairs.sort(key=lambda p: p[:4])
-    given: dict[int, Entry] = {}
-    used: set[str] = set()
-    for _, _, eid, _, entry, i in pairs:  # best pairs first, each entry and article once
-        if eid not in used and i not in given:
-            given[i] = entry
-            used.add(eid)
+    given = _unchanged(live, prints, names)
+    used = {e.id for e in given.values()}
+    given.update(_matched([e for e in live if e.id not in used],
+                          [i for i in range(len(articles)) if i not in given], articles, prints, names))
+    used = {e.id for e in given.values()}
 
     taken = {e.id for e in registry.entries}
     new_ids: dict[int, str] = {i: given[i].id for i in given}
-    entries = {e.id: e for e in registry.entries}
+    entries = dict(registry.by_id)
     for i in order:
         a = articles[i]
         if i in given:
             old = given[i]
-            entries[old.id] = replace(old, file=_file_name(a), title=a.title, fingerprint=prints[i])
+            entries[old.id] = replace(old, file=names[i], title=a.title, fingerprint=prints[i])
             continue
         new = _derive(a.id, taken)
         taken.add(new)
         new_ids[i] = new
-        entries[new] = Entry(new, "live", _file_name(a), a.title, prints[i])
+        entries[new] = Entry(new, "live", names[i], a.title, prints[i])
 
     renamed = {articles[i].id: new_ids[i] for i in order}
     out = [replace(a, id=new_ids[i], related=tuple(renamed.get(r, r) for r in a.related),
@@ -330,22 +432,74 @@ def assign_ids(articles: list[Article], registry: Registry) -> tuple[list[Articl
            for i, a in enumerate(articles)]
     new_registry = replace(registry, entries=tuple(sorted(entries.values(), key=lambda e: e.id)))
 
-    diags = []
-    built = {i: a for i, a in enumerate(out)}
-    for entry in live:
-        if entry.id not in used:
-            diags.append(_vanished(entry, registry, [(built[i], prints[i]) for i in order]))
+    gone = [entry for entry in live if entry.id not in used]
+    diags = [_vanished(entry, registry, closest) for entry, closest in zip(gone, _closest(gone, out, prints))]
     diags += _redirect_problems(new_registry)
     return out, new_registry, diags
 
 
-def _vanished(entry: Entry, registry: Registry, articles: list[tuple[Article, tuple[int, ...]]]) -> Diagnostic:
+def _unchanged(live: list[Entry], prints: list[tuple[int, ...]], names: list[str]) -> dict[int, Entry]:
+    """article index -> entry, for each article whose fingerprint is that of one live entry of
+    its page file and of no other article or entry: the usual case of a rebuild, found by a
+    dict lookup. Only identical sketches score 1.0, so such a pair is the best of both sides
+    (same file, highest score) and :func:`_matched` would pair them too."""
+    entries: dict[tuple[int, ...], list[Entry]] = defaultdict(list)
+    for e in live:
+        entries[e.fingerprint].append(e)
+    holders: dict[tuple[int, ...], list[int]] = defaultdict(list)
+    for i, fp in enumerate(prints):
+        holders[fp].append(i)
+    return {same[0]: e for fp, (e, *others) in entries.items()
+            if fp and not others and len(same := holders.get(fp, ())) == 1 and names[same[0]] == e.file}
+
+
+def _matched(live: list[Entry], indices: list[int], articles: list[Article], prints: list[tuple[int, ...]],
+             names: list[str]) -> dict[int, Entry]:
+    """article index -> entry, one to one, for the ``live`` entries and the articles at
+    ``indices`` that score at least :data:`THRESHOLD`: pairs of the same page file first, then
+    the most similar, ties by entry id and article id."""
+    pairs = []
+    for k, n in candidate_pairs([e.fingerprint for e in live], [prints[i] for i in indices]):
+        entry, i = live[k], indices[n]
+        score = similarity(entry.fingerprint, prints[i])
+        if score >= THRESHOLD:
+            pairs.append((entry.file != names[i], -score, entry.id, articles[i].id, entry, i))
+    pairs.sort(key=lambda p: p[:4])
+    given: dict[int, Entry] = {}
+    used: set[str] = set()
+    for _, _, eid, _, entry, i in pairs:  # best pairs first, each entry and article once
+        if eid not in used and i not in given:
+            given[i] = entry
+            used.add(eid)
+    return given
+
+
+def _closest(entries: list[Entry], articles: list[Article],
+             prints: list[tuple[int, ...]]) -> list[tuple[float, Article] | None]:
+    """For each entry, the article of the build most similar to it (ties by id), with the
+    score; ``None`` when none is similar at all. Only articles sharing a hash value with the
+    entry can be (:func:`similarity` is 0 otherwise), so only those are scored."""
+    if not entries:
+        return []
+    holders: dict[int, list[int]] = defaultdict(list)
+    for i, fp in enumerate(prints):
+        for h in fp:
+            holders[h].append(i)
+    found: list[tuple[float, Article] | None] = []
+    for entry in entries:
+        near = {i for h in entry.fingerprint for i in holders.get(h, ())}
+        scored = [(similarity(entry.fingerprint, prints[i]), articles[i]) for i in near]
+        best = min(scored, key=lambda s: (-s[0], s[1].id), default=None)
+        found.append(best if best is not None and best[0] > 0 else None)
+    return found
+
+
+def _vanished(entry: Entry, registry: Registry, closest: tuple[float, Article] | None) -> Diagnostic:
     where = f"「{entry.title}」 from {entry.file}" if entry.file else f"「{entry.title}」"
     hint = ""
-    scored = sorted(((similarity(entry.fingerprint, fp), a.id) for a, fp in articles), key=lambda s: (-s[0], s[1]))
-    if scored and scored[0][0] > 0:
-        best = next(a for a, _ in articles if a.id == scored[0][1])
-        hint = f"; the closest article now is {best.id} 「{best.title}」 (similarity {scored[0][0]:.2f})"
+    if closest is not None:
+        score, best = closest
+        hint = f"; the closest article now is {best.id} 「{best.title}」 (similarity {score:.2f})"
     return Diagnostic(registry.display,
                       f"permalink a/{entry.id}/ would disappear ({where}: no article of this build matches "
                       f"its fingerprint{hint}); mark it retired with redirect_to in {registry.display}",
@@ -354,7 +508,7 @@ def _vanished(entry: Entry, registry: Registry, articles: list[tuple[Article, tu
 
 def resolve_redirect(registry: Registry, eid: str) -> str | None:
     """The live id a retired id finally redirects to (following retired ids), None if none."""
-    entries = {e.id: e for e in registry.entries}
+    entries = registry.by_id
     seen = set()
     while eid in entries and entries[eid].status == "retired" and eid not in seen:
         seen.add(eid)

@@ -18,8 +18,11 @@ import pytest
 from scripts.clean import HAN
 from scripts.model import Article, Paragraph
 from scripts.pipeline import PROJECT, build, collect
-from scripts.registry import (REDIRECT_MARK, THRESHOLD, Registry, assign_ids, dump_registry, fingerprint,
-                              load_registry, redirect_pages, similarity)
+import yaml
+
+from scripts import registry as registry_module
+from scripts.registry import (REDIRECT_MARK, SKETCH_SIZE, THRESHOLD, Registry, assign_ids, candidate_pairs,
+                              dump_registry, fingerprint, load_registry, redirect_pages, similarity)
 
 SEEDS = PROJECT / "seeds"
 REGISTRY = SEEDS / "permalinks.yml"
@@ -310,3 +313,59 @@ def test_committed_registry_matches_the_seed_articles(seeds, committed):
     assert {e.id for e in registry.entries} == {e.id for e in committed.entries}  # nothing unregistered
     for e in committed.entries:
         assert re.fullmatch(r"[0-9a-f]{10}", e.id) and len(e.fingerprint) == 32, e.id
+
+
+# --- matching at scale ------------------------------------------------------------------------
+
+def sketches_near_the_threshold(rnd: random.Random) -> list[tuple[int, ...]]:
+    """Sketches of random shingle sets, many pairs of them around the match threshold: each base
+    set is followed by copies with a share of its values replaced (0 to 60%), some short."""
+    out = []
+    for _ in range(60):
+        size = rnd.choice([5, 20, 40, 200, 1000])
+        base = {rnd.getrandbits(32) for _ in range(size)}
+        out.append(tuple(sorted(base)[:SKETCH_SIZE]))
+        for share in (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6):
+            kept = rnd.sample(sorted(base), round(len(base) * (1 - share)))
+            copy = set(kept) | {rnd.getrandbits(32) for _ in range(len(base) - len(kept))}
+            out.append(tuple(sorted(copy)[:SKETCH_SIZE]))
+    return out
+
+
+def test_candidate_pairs_miss_no_match():
+    """The prefix filter is exact: every pair at the threshold is a candidate."""
+    rnd = random.Random(3)
+    left, right = sketches_near_the_threshold(rnd), sketches_near_the_threshold(rnd)
+    right += left[::3]  # some identical
+    matches = {(i, j) for i, a in enumerate(left) for j, b in enumerate(right) if similarity(a, b) >= THRESHOLD}
+    found = set(candidate_pairs(left, right))
+    assert matches and matches <= found
+    assert len(found) < 2 * len(matches) + len(left)  # and it does filter
+
+
+def test_fingerprints_given_or_computed_give_the_same_ids(seeds, committed):
+    given = assign_ids(seeds, committed, [fingerprint(a) for a in seeds])
+    assert given == assign_ids(seeds, committed)
+    with pytest.raises(ValueError):
+        assign_ids(seeds, committed, [])
+
+
+def test_unchanged_articles_are_matched_as_the_full_search_would(seeds, committed, monkeypatch):
+    """Identical fingerprints are paired by a lookup first; the result is that of scoring every
+    candidate pair, also when a fingerprint is printed twice or an article moved to another file."""
+    twice = dataclasses.replace(seeds[0], id="f" * 10, lines=(900, 901))
+    moved = dataclasses.replace(seeds[1], source_file="seeds/999_moved.txt")
+    cases = [(seeds, committed), ([*seeds, twice], committed), ([moved, *seeds[2:]], committed),
+             ([recleaned(a) for a in seeds[:4]] + seeds[4:], committed), (seeds, Registry())]
+    fast = [assign_ids(articles, registry) for articles, registry in cases]
+    monkeypatch.setattr(registry_module, "_unchanged", lambda *args: {})
+    assert fast == [assign_ids(articles, registry) for articles, registry in cases]
+
+
+def test_libyaml_reads_and_writes_the_registry_as_pyyaml_does(committed, monkeypatch):
+    text = REGISTRY.read_text(encoding="utf-8")
+    monkeypatch.setattr(registry_module, "LOADER", yaml.SafeLoader)
+    monkeypatch.setattr(registry_module, "DUMPER", yaml.SafeDumper)
+    slow, diagnostics = load_registry(REGISTRY)
+    assert diagnostics == [] and slow == committed
+    assert dump_registry(slow) == text
