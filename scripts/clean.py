@@ -19,7 +19,6 @@ HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 CJK_PUNCT = "，。、；：？！“”‘’（）《》【】〈〉「」『』…—·～"
 _HAN_RE = re.compile(f"[{HAN}]")
 # The spaces the rules remove: ASCII space, tab, ideographic space, no-break space.
-SPACE_CHARS = " \t\u3000\u00a0"
 SPACES = "[ \\t\\u3000\\u00a0]+"
 
 

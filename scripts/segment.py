@@ -737,7 +737,6 @@ class Assembler:
 
     def _record(self, rec: dict) -> Article:
         seg, page = self.seg, self.seg.page
-        text = article_text(rec)
         fingerprint = han_only(rec["lead"] or "") or han_only(" ".join(p.text for p in rec["paragraphs"])) or han_only(
             " ".join(c.text for c in rec["captions"])
         )
