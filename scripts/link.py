@@ -10,7 +10,8 @@
     ``scripts.nlp.stopwords()``, single characters and tokens with no letter or Han character
     (numbers, punctuation). Title tokens count twice. Scores are rounded to 4 decimals and
     ranked by (score descending, id), so ties are broken the same way in every build; the
-    score of a pair is computed once, so it is the same seen from either side.
+    score of a pair is computed once (``math.fsum``, so it does not depend on the order of the
+    terms either), so it is the same seen from either side.
 
 ``near_duplicates``
     Articles that reprint the same passages. Each article's running text (lead, body,
@@ -41,33 +42,58 @@ Thresholds, chosen on the five seed pages (13 records):
   120 shingles), the next 0.008; an article reprinted with one paragraph rewritten stays far
   above 0.5.
 
-Cost: tokens go through an inverted index (token -> articles holding it), so a pair is only
-ever scored through the tokens it shares, and each pair once. With raw counts almost every
-pair shares some common token, so this is still O(N²) on sparse vectors (about N²/2 pairs,
-each touched once per shared token, plus an O(N) scan per article). Measured on 10,000
-synthetic articles cut from the seed paragraphs (a small, dense vocabulary: close to the worst
-case; 2 million pairs above the threshold): tokenizing 15 s, related scoring 33 s,
-near-duplicates 12 s. The next step, if that is too slow, is a document-frequency cut-off for
-the index (with IDF weights the very common tokens hardly count anyway).
+Cost, and what it gives up. Comparing every pair is O(N²), and with a shared Party-building
+vocabulary almost every pair has some token in common, so an inverted index of all tokens does
+not avoid it (1,000 synthetic articles: 500,000 pairs, half a minute). So pairs are still
+scored exactly, but only those a candidate search proposes: an inverted index whose posting
+lists are capped, so the work per article is bounded and the stage is close to linear (10,000
+synthetic articles: a few seconds; tokenizing aside). An archive of at most
+:data:`EXHAUSTIVE_MAX` articles compares every pair (the seeds do). ``link_all`` takes the
+token counts when the caller has them (say, cached per article): tokenizing is the costly part.
 
-Near-duplicate candidates come from the same kind of index over a stable sample of the
-shingles (one in :data:`SAMPLE_EVERY`, chosen by a hash, so every article samples the same
-shingles), ignoring shingles printed in more than :data:`SHINGLE_MAX_DF` articles (stock
-phrases); a pair sharing at least :data:`CANDIDATE_MIN_SHARED` sampled shingles is a candidate,
-and its containment is then computed exactly on all shingles with set intersection. A true
-near-duplicate shares at least 15 shingles (half of 30), so about four sampled ones. No full
-text is ever compared with another.
+* Related: each article is indexed under its :data:`KEY_TERMS` most distinctive terms (weight
+  times IDF, ``log(N / df)``); a term's posting list keeps the :data:`POSTING_MAX` articles
+  that weigh it most. An article's candidates are the :data:`CANDIDATES` articles sharing the
+  most of its key terms through those lists, topped up, when fewer share any, with the
+  articles whose weight lies most on widely used terms (an article with nothing distinctive
+  in common with any other is closest to those). Each candidate pair is scored exactly.
+  **Missed**: a pair whose similarity comes from vocabulary distinctive for neither article,
+  or from terms so common that neither is among their :data:`POSTING_MAX` heaviest users. In
+  a real archive such pairs share generic vocabulary and score below a clearly related pair
+  (on the seeds the indexes give every related list exactly). The benchmark's synthetic
+  archive (``scripts.bench``) is the worst case: every page is drawn from one small
+  vocabulary, all pairs score 0.30 to 0.43, and the exact top five, a few hundredths above
+  the rest, is mostly replaced by neighbours a few hundredths below it.
+* Near-duplicates: every article samples its shingles that start at an anchor character (one
+  Han character in :data:`SAMPLE_EVERY`, chosen by a hash of the character, so a passage two
+  articles share is sampled alike in both) and is indexed under :data:`DUPLICATE_KEYS` of them
+  (the smallest by crc32 of those starting at a rarer anchor, one character in
+  :data:`KEY_EVERY`; a short text uses its whole sample). A pair is measured exactly (all
+  shingles, set intersection) when one article's sample holds at least
+  :data:`CANDIDATE_MIN_SHARED` of the other's keys and at least :data:`KEY_SHARE` of them;
+  keys printed in more than :data:`SHINGLE_MAX_DF` articles are stock phrases and ignored.
+  **Missed**: the shorter text's keys lie in the shared passages about as often as its
+  containment says, so a pair at containment 0.5 is missed when 26 of 32 keys fall outside
+  them (3 in 10,000; at 0.6, 2 in a million); a pair sharing only a few dozen shingles (a
+  short caption) when fewer than two of its sampled shingles are shared (1 in 10 at 30
+  shingles, 1 in 100 at 50); and a pair whose shared keys are all stock phrases (a caption
+  printed in more than 50 articles).
 """
 from __future__ import annotations
 
 import dataclasses
+import gc
 import heapq
 import math
 import re
 import zlib
+from array import array
 from collections import Counter, defaultdict
+from contextlib import contextmanager
 from functools import lru_cache
-from typing import Callable, Iterable
+from itertools import chain, compress
+from operator import itemgetter, mul
+from typing import Callable, Iterable, Iterator, Sequence
 
 from .model import Article
 
@@ -78,16 +104,26 @@ RELATED_FLOOR = 0.05  # never below this: no shared vocabulary worth a link
 SCORE_DIGITS = 4
 TITLE_WEIGHT = 2  # title tokens count this many times
 
+EXHAUSTIVE_MAX = 100  # archives up to this size compare every pair (5,000 pairs, a tenth of a second)
+KEY_TERMS = 16  # an article is indexed under this many of its most distinctive terms
+POSTING_MAX = 32  # a term's posting list keeps the articles that weigh it most
+CANDIDATES = 8  # articles scored exactly for each article
+
 SHINGLE = 8
 DUPLICATE_MIN = 0.5
 DUPLICATE_MIN_SHARED = 30
-SHINGLE_MAX_DF = 50
-CANDIDATE_MIN_SHARED = 2  # sampled shingles in common to be measured exactly
-SAMPLE_EVERY = 4  # candidate search uses 1 shingle in 4 (a stable hash sample)
+SHINGLE_MAX_DF = 50  # a key shingle printed in more articles is a stock phrase
+CANDIDATE_MIN_SHARED = 2  # keys of one article in the sample of the other, to be measured exactly
+SAMPLE_EVERY = 8  # candidate search samples the shingles starting at one Han character in 8
+KEY_EVERY = 32  # keys start at one Han character in 32 (among the sample's anchors)
+DUPLICATE_KEYS = 32  # keys per article
+KEY_SHARE = 0.2  # of its keys an article shares with another to be measured (containment 0.5: half)
 
-_HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
-_HAN_CHAR = re.compile(r"[^\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
-_WORDLIKE = re.compile(r"[A-Za-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_HAN_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_HAN_RUN = re.compile(f"[{_HAN}]+")
+_HAN_CHAR = re.compile(f"[^{_HAN}]+")
+_WORDLIKE = re.compile(f"[A-Za-z{_HAN}]")
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]+|[0-9]+[A-Za-z][A-Za-z0-9]*")
 
 
@@ -124,6 +160,7 @@ def _tokenizer() -> tuple[Callable[[str], list[str]], frozenset[str]]:
     return tokenize, frozenset(stop() if callable(stop) else ())
 
 
+@lru_cache(maxsize=8)
 def _accepts_hmm(tokenize) -> bool:
     """The jieba tokenizer takes ``hmm``; the character-bigram fallback does not."""
     import inspect
@@ -131,17 +168,23 @@ def _accepts_hmm(tokenize) -> bool:
     return "hmm" in inspect.signature(tokenize).parameters
 
 
+@lru_cache(maxsize=1 << 16)
+def _wordlike(token: str) -> bool:
+    """A letter or a Han character in the token (remembered: an archive has a bounded vocabulary).
+
+    >>> _wordlike("党建"), _wordlike("5G"), _wordlike("120")
+    (True, True, False)
+    """
+    return _WORDLIKE.search(token) is not None
+
+
 def tokens(text: str) -> list[str]:
     """The counted tokens of ``text``: no stop words, no single characters, no bare numbers."""
     if not text:
         return []
     tokenize, stop = _tokenizer()
-    out = []
-    for t in tokenize(text, hmm=False) if _accepts_hmm(tokenize) else tokenize(text):
-        t = t.strip()
-        if len(t) > 1 and t not in stop and _WORDLIKE.search(t):
-            out.append(t)
-    return out
+    raw = tokenize(text, hmm=False) if _accepts_hmm(tokenize) else tokenize(text)
+    return [t for t in map(str.strip, raw) if len(t) > 1 and t not in stop and _wordlike(t)]
 
 
 def article_text(a: Article) -> str:
@@ -173,49 +216,120 @@ def _zone_words() -> frozenset[str]:
 
 # --- related --------------------------------------------------------------------------------
 
-def _pair_scores(vectors: list[dict[str, float]], threshold: float) -> Iterable[tuple[int, int, float]]:
-    """``(i, j, score)`` for every pair i < j whose cosine, rounded, is at least ``threshold``.
-
-    Vectors are normalised, so a score is a dot product, accumulated through an inverted index
-    (token -> the articles holding it, in index order): for article i, only the postings after
-    i are visited, so each pair is summed once, from its lower index, over its shared tokens.
-    """
-    n = len(vectors)
-    postings_ids: dict[str, list[int]] = defaultdict(list)
-    postings_weights: dict[str, list[float]] = defaultdict(list)
-    for i, vec in enumerate(vectors):
-        for t, w in vec.items():
-            postings_ids[t].append(i)
-            postings_weights[t].append(w)
-    seen = dict.fromkeys(postings_ids, 0)  # how far article i is into each posting list
-    for i, vec in enumerate(vectors):
-        acc = [0.0] * n
-        for t, w in vec.items():
-            after = seen[t] + 1  # postings are in index order: i itself sits at seen[t]
-            seen[t] = after
-            for j, wj in zip(postings_ids[t][after:], postings_weights[t][after:]):
-                acc[j] += w * wj
-        for j in range(i + 1, n):
-            if acc[j] and round(acc[j], SCORE_DIGITS) >= threshold:
-                yield i, j, round(acc[j], SCORE_DIGITS)
+_DAMPED = [0.0] + [1.0 + math.log(c) for c in range(1, 256)]  # 1 + log count, for common counts
 
 
 def _normalised(counts: Counter[str]) -> dict[str, float]:
     """Unit vector of damped counts (1 + log count): a word said ten times is not ten times
-    the evidence of a word said once."""
-    damped = {t: 1.0 + math.log(c) for t, c in counts.items() if c > 0}
-    norm = math.sqrt(sum(w * w for w in damped.values()))
-    return {t: w / norm for t, w in sorted(damped.items())} if norm else {}
+    the evidence of a word said once.
+
+    >>> v = _normalised(Counter({"党建": 3, "企业": 1, "无": 0}))
+    >>> sorted(v), round(math.fsum(w * w for w in v.values()), 12)
+    (['企业', '党建'], 1.0)
+    """
+    damped = {t: _DAMPED[c] if c < 256 else 1.0 + math.log(c) for t, c in counts.items() if c > 0}
+    norm = math.sqrt(sum(map(mul, damped.values(), damped.values())))
+    return {t: w / norm for t, w in damped.items()} if norm else {}
 
 
-def related_pairs(articles: list[Article]) -> dict[str, list[tuple[float, str]]]:
-    """id -> [(score, other id)] of every other article scoring at least :data:`RELATED_FLOOR`."""
-    ordered = sorted(articles, key=lambda a: a.id)
-    vectors = [_normalised(token_counts(a)) for a in ordered]
+def cosine(a: dict[str, float], b: dict[str, float]) -> float:
+    """The rounded dot product of two unit vectors, summed exactly (``math.fsum``): the same
+    whichever way round, whatever order the terms are in.
+
+    >>> cosine({"a": 0.6, "b": 0.8}, {"b": 0.6, "a": 0.8}), cosine({"a": 1.0}, {"b": 1.0})
+    (0.96, 0.0)
+    """
+    shared = a.keys() & b.keys()
+    return round(math.fsum(map(mul, map(a.__getitem__, shared), map(b.__getitem__, shared))), SCORE_DIGITS)
+
+
+def key_terms(vectors: Sequence[dict[str, float]], df: Counter[str], limit: int = KEY_TERMS) -> list[list[str]]:
+    """Each vector's ``limit`` most distinctive terms: weight times IDF (``log(N / df)``),
+    highest first, ties by term. A term in every vector has IDF 0 and is never a key.
+
+    >>> vs = [{"党建": 0.6, "园区": 0.8}, {"党建": 0.8, "人才": 0.6}, {"党建": 1.0}]
+    >>> key_terms(vs, Counter(chain.from_iterable(vs)), 2)
+    [['园区'], ['人才'], []]
+    """
+    idf = {t: math.log(len(vectors) / n) for t, n in df.items()}
+    keys = []
+    for vec in vectors:
+        scores = list(map(mul, vec.values(), map(idf.__getitem__, vec)))
+        cut = max(sorted(scores, reverse=True)[limit - 1] if len(scores) >= limit else 0.0, 1e-300)
+        ranked = sorted(((w, t) for w, t in zip(scores, vec) if w >= cut), reverse=True)[:limit]
+        keys.append([t for _, t in ranked])
+    return keys
+
+
+def generic_order(vectors: Sequence[dict[str, float]], df: Counter[str]) -> list[int]:
+    """Vector indices, those whose weight lies most on widely used terms first (weight times
+    df, summed; ties by index): the best neighbours an article has when it shares nothing
+    distinctive with any other (similarity through common vocabulary favours them).
+
+    >>> vs = [{"党建": 0.6, "园区": 0.8}, {"党建": 0.8, "人才": 0.6}, {"人才": 1.0}]
+    >>> generic_order(vs, Counter(chain.from_iterable(vs)))
+    [1, 0, 2]
+    """
+    weight = [math.fsum(map(mul, v.values(), map(df.__getitem__, v))) for v in vectors]
+    return sorted(range(len(vectors)), key=lambda i: (-weight[i], i))
+
+
+def candidate_neighbours(vectors: Sequence[dict[str, float]]) -> set[tuple[int, int]]:
+    """``(i, j)``, i < j: the pairs worth scoring exactly (see the module docstring). Each
+    vector is indexed under its :func:`key_terms`; a term's posting list keeps the
+    :data:`POSTING_MAX` vectors that weigh it most (ties: later index first); each vector's
+    :data:`CANDIDATES` are those sharing the most of its key terms through those lists, ties in
+    the order the lists give them (heaviest first), topped up from :func:`generic_order`.
+
+    >>> vs = [{"a": 0.8, "x": 0.6}, {"a": 0.6, "x": 0.8}, {"b": 1.0}, {"x": 1.0}]
+    >>> sorted(candidate_neighbours(vs))
+    [(0, 1), (0, 2), (0, 3), (1, 2), (1, 3), (2, 3)]
+    """
+    df = Counter(chain.from_iterable(vectors))
+    keys = key_terms(vectors, df)
+    postings: dict[str, list[tuple[float, int]]] = defaultdict(list)
+    for i, terms in enumerate(keys):
+        for t in terms:
+            postings[t].append((vectors[i][t], i))
+    heaviest = {t: [i for _, i in heapq.nlargest(POSTING_MAX, p)] for t, p in postings.items()}
+    generic = generic_order(vectors, df)[:CANDIDATES + 1]
+    pairs = set()
+    for i, terms in enumerate(keys):
+        shared = Counter(chain.from_iterable(map(heaviest.__getitem__, terms)))
+        shared.pop(i, None)
+        near = [j for j, _ in sorted(shared.items(), key=itemgetter(1), reverse=True)[:CANDIDATES]]
+        if len(near) < CANDIDATES:
+            near += [j for j in generic if j != i and j not in shared][:CANDIDATES - len(near)]
+        pairs.update((i, j) if i < j else (j, i) for j in near)
+    return pairs
+
+
+def all_pairs(n: int) -> Iterable[tuple[int, int]]:
+    """Every ``(i, j)``, i < j < n.
+
+    >>> list(all_pairs(3))
+    [(0, 1), (0, 2), (1, 2)]
+    """
+    return ((i, j) for i in range(n) for j in range(i + 1, n))
+
+
+def related_pairs(articles: list[Article], counts: Sequence[Counter[str]] | None = None) -> dict[str, list[tuple[float, str]]]:
+    """id -> [(score, other id)] of the other articles scoring at least :data:`RELATED_FLOOR`
+    among those scored: every pair up to :data:`EXHAUSTIVE_MAX` articles, else the candidates
+    of :func:`candidate_neighbours`. ``counts`` are the articles' :func:`token_counts`, in the
+    order given, when the caller has them (say, cached); else they are computed here."""
+    if counts is None:
+        counts = [token_counts(a) for a in articles]
+    order = sorted(range(len(articles)), key=lambda i: articles[i].id)
+    ordered = [articles[i] for i in order]
+    vectors = [_normalised(counts[i]) for i in order]
+    pairs = all_pairs(len(vectors)) if len(vectors) <= EXHAUSTIVE_MAX else sorted(candidate_neighbours(vectors))
     found: dict[str, list[tuple[float, str]]] = defaultdict(list)
-    for i, j, score in _pair_scores(vectors, RELATED_FLOOR):
-        found[ordered[i].id].append((score, ordered[j].id))
-        found[ordered[j].id].append((score, ordered[i].id))
+    for i, j in pairs:
+        score = cosine(vectors[i], vectors[j])
+        if score >= RELATED_FLOOR:
+            found[ordered[i].id].append((score, ordered[j].id))
+            found[ordered[j].id].append((score, ordered[i].id))
     return found
 
 
@@ -265,28 +379,105 @@ def containment(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / min(len(a), len(b))
 
 
+@lru_cache(maxsize=None)
+def anchor_chars(every: int) -> frozenset[str]:
+    """The Han characters a sampled shingle starts with: one in ``every``, those whose crc32
+    is a multiple of ``every`` (so the anchors of a multiple of ``every`` are among them). The
+    sample depends on the text alone: a passage two articles share is sampled alike in both.
+
+    >>> len(anchor_chars(8)) * 8 // len(anchor_chars(1)), anchor_chars(32) <= anchor_chars(8)
+    (1, True)
+    """
+    return frozenset(chr(c) for lo, hi in _HAN_RANGES for c in range(lo, hi + 1)
+                     if zlib.crc32(chr(c).encode("utf-8")) % every == 0)
+
+
+@lru_cache(maxsize=None)
+def _sampler(every: int) -> re.Pattern[str]:
+    return re.compile(f"(?=([{''.join(sorted(anchor_chars(every)))}][{_HAN}]{{{SHINGLE - 1}}}))")
+
+
+def sample(text: str, every: int = SAMPLE_EVERY) -> list[str]:
+    """The :data:`SHINGLE`-character runs of Han characters in ``text`` that start at an
+    anchor (:func:`anchor_chars`): about one shingle in ``every``, found by one regular
+    expression (no Python work per shingle). Each is a shingle of the text's Han characters.
+
+    >>> text = "青岛高新区坚持以党建引领产业发展，推动党建工作与业务工作深度融合。"  # Han runs of 16 and 15
+    >>> all(s in shingles(_HAN_CHAR.sub("", text)) for s in sample(text, 1)), len(sample(text, 1))
+    (True, 17)
+    """
+    return _sampler(every).findall(text)
+
+
+def duplicate_keys(sampled: list[str]) -> list[str]:
+    """The shingles an article is indexed under for near-duplicate search, from its
+    :func:`sample`: the :data:`DUPLICATE_KEYS` smallest by crc32 of those that start at a key
+    anchor (one Han character in :data:`KEY_EVERY`), or of the whole sample when it holds fewer
+    of those (a short text). Which shingles are keys does not depend on where they are printed.
+
+    >>> sampled = sample("青岛高新区坚持以党建引领产业发展推动党建工作与业务工作深度融合" * 3)
+    >>> keys = duplicate_keys(sampled)
+    >>> 0 < len(keys) <= DUPLICATE_KEYS and set(keys) <= set(sampled) and duplicate_keys(sampled[::-1]) == keys
+    True
+    """
+    keyed = set(compress(sampled, map(anchor_chars(KEY_EVERY).__contains__, map(itemgetter(0), sampled))))
+    pool = keyed if len(keyed) >= DUPLICATE_KEYS else set(sampled)
+    return [key for _, key in sorted(zip(map(zlib.crc32, map(str.encode, pool)), pool))[:DUPLICATE_KEYS]]
+
+
+def candidate_duplicates(texts: Sequence[str]) -> set[tuple[int, int]]:
+    """``(i, j)``, i < j: the pairs of texts (Han characters only) worth measuring exactly (see
+    the module docstring): the :func:`sample` of one holds :data:`CANDIDATE_MIN_SHARED` of the
+    other's :func:`duplicate_keys`, and at least :data:`KEY_SHARE` of them, leaving out keys
+    printed in more than :data:`SHINGLE_MAX_DF` texts (stock phrases).
+
+    Each text is sampled once: the first pass indexes the keys and keeps each sample as Python
+    string hashes (8 bytes a shingle), the second finds the keys each sample holds, and counts
+    how many texts print each key, the third counts shared keys. Two shingles with the same
+    hash (never seen in practice) could only add a candidate or make a key look common.
+
+    >>> base = "青岛高新区坚持以党建引领产业发展推动党建工作与业务工作深度融合" * 2
+    >>> sorted(candidate_duplicates([base, "与此无关的另一篇短文" * 5, "前言" + base + "后记"]))
+    [(0, 2)]
+    """
+    holders: dict[int, list[int]] = defaultdict(list)
+    need: dict[int, int] = {}
+    samples: list[array] = []
+    for i, text in enumerate(texts):
+        sampled = sample(text) if len(text) >= DUPLICATE_MIN_SHARED + SHINGLE - 1 else []  # else too short
+        samples.append(array("q", map(hash, sampled)))
+        keys = duplicate_keys(sampled)
+        need[i] = max(CANDIDATE_MIN_SHARED, math.ceil(KEY_SHARE * len(keys)))
+        for key in keys:
+            holders[hash(key)].append(i)
+    held = [holders.keys() & hashes for hashes in samples]
+    printed = Counter(chain.from_iterable(held))
+    stock = {key for key, n in printed.items() if n > SHINGLE_MAX_DF}
+    pairs = set()
+    for i, keys in enumerate(held):
+        hits = Counter(chain.from_iterable(map(holders.__getitem__, keys - stock)))
+        hits.pop(i, None)
+        pairs.update((i, j) if i < j else (j, i) for j, n in hits.items() if n >= need[j])
+    return pairs
+
+
 def duplicate_pairs(articles: list[Article]) -> dict[str, list[tuple[float, str]]]:
     """id -> [(containment, other id)] of the articles it near-duplicates (both directions)."""
     ordered = sorted(articles, key=lambda a: a.id)
-    sets = [shingles(han_text(a)) for a in ordered]
-    postings: dict[str, list[int]] = defaultdict(list)
-    for i, s in enumerate(sets):
-        if len(s) >= DUPLICATE_MIN_SHARED:
-            for sh in s:
-                if zlib.crc32(sh.encode("utf-8")) % SAMPLE_EVERY == 0:  # candidates from a sample
-                    postings[sh].append(i)
-    shared: Counter[tuple[int, int]] = Counter()
-    for plist in postings.values():
-        if 1 < len(plist) <= SHINGLE_MAX_DF:
-            for x in range(len(plist)):
-                for y in range(x + 1, len(plist)):
-                    shared[plist[x], plist[y]] += 1
+    texts = [han_text(a) for a in ordered]
+    if len(ordered) <= EXHAUSTIVE_MAX:
+        pairs: Iterable[tuple[int, int]] = all_pairs(len(ordered))
+        shingle_set = [shingles(text) for text in texts].__getitem__
+    else:  # candidates come sorted, so the lower index's set is reused; a few hundred sets at most
+        pairs = sorted(candidate_duplicates(texts))
+        shingle_set = lru_cache(maxsize=256)(lambda i: shingles(texts[i]))
     found: dict[str, list[tuple[float, str]]] = defaultdict(list)
-    for (i, j), n in sorted(shared.items()):
-        if n < CANDIDATE_MIN_SHARED:  # n counts sampled uncommon shingles only; then measure exactly
+    for i, j in pairs:
+        a, b = shingle_set(i), shingle_set(j)
+        if min(len(a), len(b)) < DUPLICATE_MIN_SHARED:
             continue
-        inter = len(sets[i] & sets[j])
-        score = round(inter / min(len(sets[i]), len(sets[j])), SCORE_DIGITS)
+        inter = len(a & b)
+        score = round(inter / min(len(a), len(b)), SCORE_DIGITS)
         if inter >= DUPLICATE_MIN_SHARED and score >= DUPLICATE_MIN:
             found[ordered[i].id].append((score, ordered[j].id))
             found[ordered[j].id].append((score, ordered[i].id))
@@ -295,11 +486,28 @@ def duplicate_pairs(articles: list[Article]) -> dict[str, list[tuple[float, str]
 
 # --- the stage ------------------------------------------------------------------------------
 
-def link_all(articles: list[Article]) -> list[Article]:
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector off for a while (back on after, if it was on): the stage makes
+    millions of small objects that hold no cycles (vectors, samples, posting lists), and with a
+    large archive in memory every collection they trigger scans it all."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
+
+
+def link_all(articles: list[Article], counts: Sequence[Counter[str]] | None = None) -> list[Article]:
     """The articles, in the order given, with ``related``, ``related_scores`` and
-    ``near_duplicates`` filled from the whole list (an article is never its own neighbour)."""
-    related = related_pairs(articles)
-    duplicates = duplicate_pairs(articles)
+    ``near_duplicates`` filled from the whole list (an article is never its own neighbour).
+    ``counts``: the articles' :func:`token_counts` when the caller has them (see
+    :func:`related_pairs`)."""
+    with _collector_paused():
+        related = related_pairs(articles, counts)
+        duplicates = duplicate_pairs(articles)
     out = []
     for a in articles:
         best = best_related([c for c in related.get(a.id, ()) if c[1] != a.id])

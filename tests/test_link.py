@@ -1,7 +1,9 @@
 """The link stage (scripts/link.py): related articles and near-duplicates on the seed articles.
 
 Every property is checked with the real tokenizer (``scripts.nlp``, or the fallback when it is
-missing) and with the character-bigram fallback forced, so the tests pass either way.
+missing) and with the character-bigram fallback forced, so the tests pass either way; and both
+ways pairs are found: comparing every pair (a small archive, the seeds) and through the
+candidate indexes a large archive uses (forced here with ``EXHAUSTIVE_MAX = 0``).
 """
 from __future__ import annotations
 
@@ -22,6 +24,13 @@ def tokenizer(request, monkeypatch):
     return request.param
 
 
+@pytest.fixture(params=["every pair", "indexed"])
+def search(request, monkeypatch):
+    if request.param == "indexed":
+        monkeypatch.setattr(link, "EXHAUSTIVE_MAX", 0)
+    return request.param
+
+
 @pytest.fixture(scope="module")
 def seeds(seed_report) -> list[Article]:
     return [a for p in seed_report.pages for a in p.articles]
@@ -37,7 +46,7 @@ def longest(articles: list[Article]) -> Article:
 
 # --- related --------------------------------------------------------------------------------
 
-def test_related_excludes_self_and_respects_limit_and_threshold(seeds, tokenizer):
+def test_related_excludes_self_and_respects_limit_and_threshold(seeds, tokenizer, search):
     linked = link_all(seeds)
     assert [a.id for a in linked] == [a.id for a in seeds]  # order kept, nothing else changed
     for before, a in zip(seeds, linked):
@@ -53,7 +62,7 @@ def test_related_excludes_self_and_respects_limit_and_threshold(seeds, tokenizer
     assert any(a.related for a in linked)
 
 
-def test_related_scores_are_symmetric(seeds, tokenizer):
+def test_related_scores_are_symmetric(seeds, tokenizer, search):
     pairs = related_pairs(seeds)
     scores = {(x, other): s for x, found in pairs.items() for s, other in found}
     assert scores
@@ -67,7 +76,7 @@ def test_related_scores_are_symmetric(seeds, tokenizer):
                 assert b.related_scores[b.related.index(a.id)] == s
 
 
-def test_related_is_deterministic(seeds, tokenizer):
+def test_related_is_deterministic(seeds, tokenizer, search):
     one = link_all(seeds)
     two = by_id(link_all(list(reversed(seeds))))
     for a in one:
@@ -76,7 +85,7 @@ def test_related_is_deterministic(seeds, tokenizer):
     assert link_all(seeds) == one
 
 
-def test_threshold_is_respected(seeds, tokenizer, monkeypatch):
+def test_threshold_is_respected(seeds, tokenizer, monkeypatch, search):
     everything = link_all(seeds)
     all_scores = sorted(s for a in everything for s in a.related_scores)
     cut = all_scores[len(all_scores) // 2]
@@ -87,7 +96,7 @@ def test_threshold_is_respected(seeds, tokenizer, monkeypatch):
     assert sum(len(a.related) for a in fewer) < sum(len(a.related) for a in everything)
 
 
-def test_weak_neighbours_only_top_up_to_the_fill(seeds, tokenizer, monkeypatch):
+def test_weak_neighbours_only_top_up_to_the_fill(seeds, tokenizer, monkeypatch, search):
     monkeypatch.setattr(link, "RELATED_MIN", 0.99)  # nothing is strong
     linked = link_all(seeds)
     assert all(len(a.related) <= link.RELATED_FILL for a in linked)
@@ -95,7 +104,7 @@ def test_weak_neighbours_only_top_up_to_the_fill(seeds, tokenizer, monkeypatch):
     assert any(a.related for a in linked)
 
 
-def test_ties_are_broken_by_id(seeds, tokenizer):
+def test_ties_are_broken_by_id(seeds, tokenizer, search):
     base = longest(seeds)
     copies = [dataclasses.replace(base, id=i) for i in ("zz-copy", "aa-copy", "mm-copy")]
     linked = by_id(link_all([base, *copies]))
@@ -109,7 +118,7 @@ def title_of(articles, fragment):
     return found[0].id
 
 
-def test_related_articles_on_the_seeds_share_a_subject(seeds):
+def test_related_articles_on_the_seeds_share_a_subject(seeds, search):
     """Expectations from reading the articles: reports on the same programme or subject are
     related, whatever zone they are on; unrelated subjects are not."""
     pytest.importorskip("scripts.nlp")
@@ -130,14 +139,14 @@ def test_related_articles_on_the_seeds_share_a_subject(seeds):
         assert list(a.related_scores) == sorted(a.related_scores, reverse=True)
 
 
-def test_photos_relate_too(seeds, tokenizer):
+def test_photos_relate_too(seeds, tokenizer, search):
     photo = next(a for a in seeds if a.kind == "photo")
     again = dataclasses.replace(photo, id="photo-again", captions=photo.captions + (Caption("现场照片"),))
     linked = by_id(link_all([*seeds, again]))
     assert linked[photo.id].related[0] == "photo-again"
 
 
-def test_empty_articles_relate_to_nothing(seeds, tokenizer):
+def test_empty_articles_relate_to_nothing(seeds, tokenizer, search):
     empty = dataclasses.replace(seeds[0], id="empty", title="", kicker=None, subtitle=None, lead=None,
                                 paragraphs=(), captions=())
     linked = by_id(link_all([*seeds, empty]))
@@ -157,7 +166,7 @@ def reprinted(original: Article, replacement: str) -> Article:
     return dataclasses.replace(original, id="reprint", paragraphs=tuple(paragraphs), source_file="seeds/zz.txt")
 
 
-def test_a_reprint_with_one_paragraph_changed_is_a_near_duplicate(seeds, tokenizer):
+def test_a_reprint_with_one_paragraph_changed_is_a_near_duplicate(seeds, tokenizer, search):
     original = longest(seeds)
     other = next(a for a in seeds if a.id != original.id and a.zones != original.zones and a.lead)
     copy = reprinted(original, other.lead)
@@ -170,7 +179,7 @@ def test_a_reprint_with_one_paragraph_changed_is_a_near_duplicate(seeds, tokeniz
     assert all(a.near_duplicates == () for a in linked.values() if a.id not in ("reprint", original.id))
 
 
-def test_a_brief_reprinted_inside_a_longer_report_is_a_near_duplicate(seeds):
+def test_a_brief_reprinted_inside_a_longer_report_is_a_near_duplicate(seeds, search):
     brief = next(a for a in seeds if a.kind == "article" and len(han_text(a)) > 300 and len(a.paragraphs) <= 4)
     host = longest(seeds)
     merged = dataclasses.replace(host, id="merged", paragraphs=host.paragraphs + (Paragraph(brief.lead or ""),)
@@ -179,7 +188,7 @@ def test_a_brief_reprinted_inside_a_longer_report_is_a_near_duplicate(seeds):
     assert (pytest.approx(1.0), brief.id) in found["merged"]
 
 
-def test_different_seed_articles_are_not_near_duplicates(seeds, tokenizer):
+def test_different_seed_articles_are_not_near_duplicates(seeds, tokenizer, search):
     assert all(a.near_duplicates == () for a in link_all(seeds))
     # the closest different pair (two Qingdao reports sharing some sentences) stays far below
     sets = {a.id: shingles(han_text(a)) for a in seeds}
@@ -187,7 +196,59 @@ def test_different_seed_articles_are_not_near_duplicates(seeds, tokenizer):
     assert 0 < worst < DUPLICATE_MIN / 2
 
 
-def test_short_texts_need_a_whole_sentence_in_common(seeds):
+def test_short_texts_need_a_whole_sentence_in_common(seeds, search):
     a = dataclasses.replace(seeds[0], id="s1", lead="高质量发展注入强劲动能。", paragraphs=(), captions=())
     b = dataclasses.replace(a, id="s2")
     assert duplicate_pairs([a, b]) == {}
+
+
+# --- the candidate indexes of a large archive -----------------------------------------------
+
+def test_indexed_search_finds_the_seeds_related_articles(seeds, monkeypatch):
+    """On real articles the distinctive terms carry the relation: the indexes propose every
+    pair that makes a related list, so the lists are those of comparing every pair."""
+    pytest.importorskip("scripts.nlp")
+    every = link_all(seeds)
+    monkeypatch.setattr(link, "EXHAUSTIVE_MAX", 0)
+    indexed = link_all(seeds)
+    assert [(a.related, a.related_scores) for a in indexed] == [(a.related, a.related_scores) for a in every]
+
+
+def variants(seeds: list[Article]) -> list[Article]:
+    """Near-duplicates of every sort the index must find, made from the seed articles: each long
+    article reprinted with a third of its text replaced by another's, and pieces of 60 to 300
+    characters printed alone and again inside another report. (A piece of 40 characters, 33
+    shingles, may hold too few sampled shingles to be found: the module docstring says how often.)"""
+    long = sorted((a for a in seeds if len(han_text(a)) > 600), key=lambda a: a.id)
+    out = []
+    for n, a in enumerate(long):
+        text, other = han_text(a), han_text(long[(n + 1) % len(long)])
+        cut = len(text) // 3
+        out.append(dataclasses.replace(a, id=f"reprint-{n}", lead=None, captions=(),
+                                       paragraphs=(Paragraph(other[:cut] + text[cut:]),)))
+        for size in (60, 120, 300):
+            piece = text[size:2 * size]
+            out.append(dataclasses.replace(a, id=f"piece-{n}-{size}", lead=None, captions=(),
+                                           paragraphs=(Paragraph(piece),)))
+            host = long[(n + 2) % len(long)]
+            out.append(dataclasses.replace(host, id=f"host-{n}-{size}", paragraphs=host.paragraphs + (Paragraph(piece),)))
+    return out
+
+
+def test_indexed_near_duplicates_are_those_of_comparing_every_pair(seeds, monkeypatch):
+    archive = [*seeds, *variants(seeds)]
+    every = duplicate_pairs(archive)
+    assert sum(len(found) for found in every.values()) > 100  # the variants do make near-duplicates
+    monkeypatch.setattr(link, "EXHAUSTIVE_MAX", 0)
+    assert duplicate_pairs(archive) == every
+
+
+def test_stock_phrases_make_no_candidates(seeds, monkeypatch):
+    """A passage printed in more articles than SHINGLE_MAX_DF is a stock phrase, not a reprint."""
+    brief = next(a for a in seeds if a.kind == "article" and 300 < len(han_text(a)) and len(a.paragraphs) <= 4)
+    hosts = [dataclasses.replace(h, id=f"host-{n}", paragraphs=h.paragraphs + (Paragraph(brief.lead or ""),)
+                                 + brief.paragraphs) for n, h in enumerate(seeds) if h.id != brief.id]
+    monkeypatch.setattr(link, "EXHAUSTIVE_MAX", 0)
+    assert brief.id in {i for _, i in duplicate_pairs([brief, *hosts])["host-0"]}
+    monkeypatch.setattr(link, "SHINGLE_MAX_DF", len(hosts) - 1)
+    assert duplicate_pairs([brief, *hosts]) == {}
