@@ -1,0 +1,500 @@
+"""The site's article search index: character bigrams, sharded, fetched in chunks on demand.
+
+Written from ``docs/data/articles.jsonl`` only (no MkDocs), by :func:`build_index`; the hook
+``scripts/search_hooks.py`` writes it into ``<site>/search/archive/`` after every build, and the
+search worker ``docs/assets/search/worker.js`` queries it in the browser behind Material's own
+search box (its worker protocol, result list and keyboard handling are unchanged).
+
+Why our own index, and why character bigrams
+--------------------------------------------
+Researchers search phrases: any 2–4 characters of a text, across word boundaries (``招商`` inside
+``精准招商``, ``区党`` in ``高新区党建``). Material's lunr search (jieba at build time, a greedy
+cut of the query in the browser) misses a query cut differently from the text, and its one
+``search_index.json`` is 47.6 MB at 1,000 articles. Pagefind's extended build (1.5.2, measured
+with ``python -m scripts.search_recall --pagefind``) fetches its index in chunks, but segments
+Chinese into dictionary words at index time and matches whole words or word prefixes at query
+time, with no user dictionary: a query that is not the start of a word it cut is not found (see
+the module docstring of ``scripts/search_recall.py`` for the figures). A character-bigram
+inverted index needs no segmenter at all, so segmentation is the same at index and query time by
+construction, and every word of the user dictionary (``scripts/data/userdict.txt``) is found
+because every substring is:
+
+- **Text** is normalised (NFKC, lower case) and cut into *runs* of word characters (Han, kana,
+  Hangul, Latin letters, digits); punctuation and spaces separate runs. Every character of a run
+  is a key (single-character queries) and so is every pair of adjacent characters (a bigram).
+- **Query**: each run of the query must occur; a run of one character looks up that key, a
+  longer one intersects the posting lists of its bigrams (at most ``MAX_KEYS`` of them, spread
+  over the run, covering it). The result is every article containing the run, plus the few
+  whose bigrams occur apart (measured precision in ``scripts/search_recall.py``). Several runs
+  (``青岛 人才``) are OR-ed and ranked by how many match, as Material does, which lists the
+  missing ones.
+- **Fields**: every key's posting list holds the articles that contain it anywhere in their own
+  text (headline lines, byline, lead, body, captions, people, organisations, zones, tags,
+  topics), plus two sub-lists: those with it in a headline line (kicker, title, subtitle) and in
+  a keyword (tags, zones, topics).
+- **Ranking**: more matching runs first; then, per run, a headline match counts 4, a keyword
+  match 2, any match 1; ties newest first. Articles are numbered newest first (date, then id),
+  so "newest first" is "lowest number first" and needs no data.
+- **Encoding**: a posting list is sorted article numbers, either gaps as varints (``gap =
+  number - previous - 1``) or, when smaller, a bitmap (a bigram in most articles, ``党建``, costs
+  one bit per article). A key's entry is ``varint len, key (UTF-8), list, headline list, keyword
+  list``, each list ``varint byte length, kind byte (0 gaps, 1 bitmap), bytes``.
+- **Shards**: keys are spread over ``shards`` files by FNV-1a (32-bit, UTF-8 bytes) modulo a
+  power of two, chosen so that a shard averages ``SHARD_BYTES``; a query downloads one shard per
+  key, i.e. about ``SHARD_BYTES`` × keys, whatever the size of the archive.
+- **Metadata** (what a result shows: url, title, kicker, subtitle, date, zones, an excerpt of the
+  lead) sits in chunks of ``META_CHUNK`` articles by number; the worker fetches the chunks of the
+  results it lists, at most ``LIMIT`` of them (a last entry says how many more there are). The
+  excerpt is the start of the text: the query is highlighted in title, headline lines, excerpt
+  and zones where it occurs there; no full text is downloaded.
+- **Offline folder** (Material's offline plugin, ``file://``, no fetch): the same files are written
+  as scripts (``format: "js"``) that the worker loads with ``importScripts``; each calls
+  ``__archiveChunk(name, data)`` with the shard as base64 or the metadata as JSON.
+
+Everything is sorted and hashed without randomness: the same records give the same bytes.
+"""
+from __future__ import annotations
+
+import argparse
+import base64
+import hashlib
+import html
+import json
+import operator
+import re
+import sys
+from collections import defaultdict, deque
+from dataclasses import dataclass
+from itertools import repeat
+from pathlib import Path
+from typing import Callable, Iterable
+
+SHARD_BYTES = 8_000  # target average shard size: what one key of a query downloads
+META_CHUNK = 4  # articles per metadata chunk
+LIMIT = 50  # results listed with their metadata; the rest are counted
+MAX_KEYS = 6  # bigrams looked up per query run (spread over the run, covering it)
+MAX_RUNS = 3  # query runs searched (the rest are ignored)
+EXCERPT_CHARS = 80  # characters of the lead kept for a result's text
+MAX_ZONES = 3  # zones shown with a result
+VERSION = 1
+INDEX_DIR = "archive"  # under <site>/search/
+
+TITLE, KEYWORD = 1, 2  # field bits
+# Word characters: digits, Latin (with accents), Greek, Cyrillic, 〇, kana, CJK, Hangul. The
+# worker uses the same class (docs/assets/search/worker.js, UNIT).
+UNIT_CLASS = ("0-9a-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff\u3007\u3040-\u30ff\u3400-\u4dbf"
+              "\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0003134f")
+_RUN = re.compile(f"[{UNIT_CLASS}]+")
+_HEADING = re.compile(r"^#{1,6} ", re.M)
+_MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#|+\-.!<>~=])")
+_SPACE = re.compile(r"\s+")
+_FULLWIDTH = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")  # ０-９ Ａ-Ｚ ａ-ｚ
+
+
+# --- text ---------------------------------------------------------------------------------------
+
+def normalize(text: str) -> str:
+    """What is indexed and searched: full-width letters and digits as ASCII (as an input method
+    in full-width mode types them), lower case. The worker normalises queries the same way.
+
+    >>> normalize("ＧＤＰ增长２０％，Ａ股")
+    'gdp增长20％，a股'
+    """
+    return _FULLWIDTH.sub(lambda m: chr(ord(m.group()) - 0xFEE0), text).lower()
+
+
+def runs(text: str) -> list[str]:
+    """The runs of word characters of normalised ``text``.
+
+    >>> runs("高新区“党建+”，5G基站 e企")
+    ['高新区', '党建', '5g基站', 'e企']
+    """
+    return _RUN.findall(normalize(text))
+
+
+def plain(markdown: str | None) -> str:
+    r"""The text of an exported Markdown body: heading marks, backslash escapes and HTML entities
+    undone (the body is data: ``scripts/write.py`` escapes it for Markdown).
+
+    >>> plain("## 小标题\n\n党员\\*先锋\\* \\#1 a&lt;b&gt; &#32;  x")
+    '小标题\n\n党员*先锋* #1 a<b>    x'
+    """
+    if not markdown:
+        return ""
+    return html.unescape(_MD_ESCAPE.sub(r"\1", _HEADING.sub("", markdown)))
+
+
+def text_keys(texts: Iterable[str | None]) -> set[str]:
+    """The keys of several texts: every character, every 2 and 3 adjacent characters of a run
+    (each text is cut into runs on its own: no key spans two runs or two texts).
+
+    >>> sorted(text_keys(["党建", None, "e企炬"]))
+    ['e', 'e企', 'e企炬', '企', '企炬', '党', '党建', '建', '炬']
+    """
+    found = runs("\n".join(t for t in texts if t))
+    joined = "\n".join(found)  # every character, pair and triple at C speed, then those across runs out
+    keys = set(joined)
+    keys.update(map(operator.add, joined, joined[1:]))
+    keys.update(map("".join, zip(joined, joined[1:], joined[2:])))
+    pos = -1
+    for run in found[:-1]:
+        pos += len(run) + 1  # the "\n" after this run
+        start = max(0, pos - 2)
+        keys.difference_update([joined[i:j] for i in range(start, pos + 1) for j in range(pos + 1, i + 4)])
+    keys.discard("\n")
+    return keys
+
+
+def query_keys(run: str, max_keys: int = MAX_KEYS) -> list[str]:
+    """The keys a query run is looked up by: itself when one to three characters; else its
+    trigrams from every third character, and the last (together they cover every character),
+    thinned evenly to ``max_keys``. The worker does exactly this.
+
+    >>> query_keys("党"), query_keys("高新区"), query_keys("高新区党"), query_keys("青岛高新区党建")
+    (['党'], ['高新区'], ['高新区', '新区党'], ['青岛高', '新区党', '区党建'])
+    >>> query_keys("一二三四五六七八九十甲乙丙丁戊己庚辛壬癸子丑", 4)
+    ['一二三', '七八九', '己庚辛', '癸子丑']
+    """
+    chars = list(run)
+    if len(chars) <= 3:
+        return [run]
+    starts = list(range(0, len(chars) - 3, 3)) + [len(chars) - 3]
+    if len(starts) > max_keys:
+        step = (len(starts) - 1) / (max_keys - 1)
+        starts = [starts[round(i * step)] for i in range(max_keys)]
+    return list(dict.fromkeys("".join(chars[i:i + 3]) for i in starts))
+
+
+# --- records --------------------------------------------------------------------------------------
+
+def headline_texts(r: dict) -> list[str | None]:
+    return [r.get("kicker"), r.get("title"), r.get("subtitle")]
+
+
+def keyword_texts(r: dict) -> list[str]:
+    return [*r.get("tags", []), *r.get("zones", []), *r.get("topics", [])]
+
+
+def own_texts(r: dict) -> list[str | None]:
+    """Everything an article's page says about the article itself: headline lines, byline,
+    dateline, lead, body, captions and credits, authors, people, organisations, keywords."""
+    captions = r.get("captions", [])
+    return [*headline_texts(r), r.get("byline"), r.get("dateline"), r.get("lead"), plain(r.get("body")),
+            *(c.get("text") for c in captions), *(c.get("credit") for c in captions),
+            *r.get("authors", []), *(f"{p.get('name')} {p.get('title') or ''}" for p in r.get("people", [])),
+            *r.get("organizations", []), *keyword_texts(r)]
+
+
+def newest_first(records: list[dict]) -> list[dict]:
+    """Records in article-number order: newest date first (``2024-04-22`` before ``2024-04``
+    before ``2024``), undated last, then by id."""
+    dated = sorted((r for r in records if r.get("date")), key=lambda r: r["id"])
+    dated.sort(key=lambda r: r["date"], reverse=True)
+    return dated + sorted((r for r in records if not r.get("date")), key=lambda r: r["id"])
+
+
+def excerpt(r: dict, size: int = EXCERPT_CHARS) -> str:
+    """The start of the article's text (lead, else body, else captions), spaces collapsed."""
+    text = r.get("lead") or plain(r.get("body")) or " ".join(c.get("text") or "" for c in r.get("captions", []))
+    text = _SPACE.sub(" ", text).strip()
+    return text if len(text) <= size else text[:size] + "…"
+
+
+def metadata(r: dict, url: str) -> list:
+    """What the result list shows: ``[url, title, kicker, subtitle, date, zones, excerpt]``."""
+    return [url, r.get("title") or "", r.get("kicker") or "", r.get("subtitle") or "", r.get("date") or "",
+            r.get("zones", [])[:MAX_ZONES], excerpt(r)]
+
+
+# --- encoding ----------------------------------------------------------------------------------
+
+def varint(n: int) -> bytes:
+    """LEB128: seven bits a byte, low bits first, high bit set on all but the last.
+
+    >>> varint(0), varint(127), varint(128), varint(300)
+    (b'\\x00', b'\\x7f', b'\\x80\\x01', b'\\xac\\x02')
+    """
+    out = bytearray()
+    while n > 0x7F:
+        out.append(n & 0x7F | 0x80)
+        n >>= 7
+    out.append(n)
+    return bytes(out)
+
+
+def read_varint(data: bytes, pos: int) -> tuple[int, int]:
+    """The varint at ``pos`` and the position after it."""
+    n = shift = 0
+    while True:
+        b = data[pos]
+        pos += 1
+        n |= (b & 0x7F) << shift
+        if b < 0x80:
+            return n, pos
+        shift += 7
+
+
+GAPS, BITMAP = 0, 1
+
+
+def encode_list(docs: list[int]) -> bytes:
+    """A sorted list of article numbers, as gaps or as a bitmap, whichever is smaller; empty
+    for no articles.
+
+    >>> encode_list([]), encode_list([3, 200]), encode_list([0, 1, 5])
+    (b'', b'\\x00\\x03\\xc4\\x01', b'\\x01#')
+    """
+    if not docs:
+        return b""
+    size = docs[-1] // 8 + 2  # bitmap bytes, with its kind byte
+    if len(docs) + 1 < size:
+        gaps = [b - a - 1 for a, b in zip([-1, *docs], docs)]
+        data = bytes([GAPS, *gaps]) if max(gaps) < 0x80 else bytes([GAPS]) + b"".join(map(varint, gaps))
+        if len(data) <= size:
+            return data
+    bitmap = bytearray(size)
+    bitmap[0] = BITMAP
+    for d in docs:
+        bitmap[1 + (d >> 3)] |= 1 << (d & 7)
+    return bytes(bitmap)
+
+
+def decode_list(data: bytes) -> list[int]:
+    """The article numbers of :func:`encode_list`'s bytes.
+
+    >>> decode_list(encode_list([3, 200, 201, 70000])), decode_list(encode_list(list(range(0, 40, 2))))
+    ([3, 200, 201, 70000], [0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30, 32, 34, 36, 38])
+    """
+    if not data:
+        return []
+    if data[0] == BITMAP:
+        return [8 * i + b for i, byte in enumerate(data[1:]) if byte for b in range(8) if byte >> b & 1]
+    docs, pos, prev = [], 1, -1
+    while pos < len(data):
+        g, pos = read_varint(data, pos)
+        prev += g + 1
+        docs.append(prev)
+    return docs
+
+
+def encode_entry(key: str, docs: list[int], title: list[int], keyword: list[int]) -> bytes:
+    """One key's entry in a shard: the key, then its three posting lists, each length-prefixed."""
+    raw = key.encode("utf-8")
+    out = bytearray(varint(len(raw)) + raw)
+    for lst in (docs, title, keyword):
+        data = encode_list(lst)
+        out += varint(len(data)) + data
+    return bytes(out)
+
+
+def decode_shard(data: bytes) -> dict[str, tuple[list[int], list[int], list[int]]]:
+    """``{key: (articles, in a headline, in a keyword)}`` of a shard's bytes."""
+    out, pos = {}, 0
+    while pos < len(data):
+        n, pos = read_varint(data, pos)
+        key = data[pos:pos + n].decode("utf-8")
+        pos += n
+        lists = []
+        for _ in range(3):
+            n, pos = read_varint(data, pos)
+            lists.append(decode_list(data[pos:pos + n]))
+            pos += n
+        out[key] = tuple(lists)
+    return out
+
+
+def fnv1a(key: str) -> int:
+    """FNV-1a, 32 bits, of the key's UTF-8 bytes (the worker computes the same).
+
+    >>> fnv1a(""), fnv1a("a"), fnv1a("党建")
+    (2166136261, 3826002220, 367872943)
+    """
+    h = 0x811C9DC5
+    for b in key.encode("utf-8"):
+        h = ((h ^ b) * 0x01000193) & 0xFFFFFFFF
+    return h
+
+
+def shard_count(total_bytes: int, target: int = SHARD_BYTES) -> int:
+    """The power of two that makes shards about ``target`` bytes on average (at least 1).
+
+    >>> shard_count(0), shard_count(8_000), shard_count(16_000), shard_count(1_000_000)
+    (1, 1, 2, 128)
+    """
+    n = 1
+    while total_bytes / n > target * 1.5:
+        n *= 2
+    return n
+
+
+# --- the index ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SearchIndex:
+    """The built index: ``config`` goes into ``search_index.json`` (``config.archive``), the
+    ``files`` (path under ``search/archive/`` -> bytes) next to it."""
+    config: dict
+    files: dict[str, bytes]
+
+    @property
+    def total_bytes(self) -> int:
+        return sum(len(b) for b in self.files.values())
+
+
+def postings(records: list[dict]) -> dict[str, tuple[list[int], list[int], list[int]]]:
+    """``{key: (articles, in a headline, in a keyword)}``, articles numbered in list order."""
+    lists = []
+    for texts_of in (own_texts, headline_texts, keyword_texts):
+        inverted: defaultdict[str, list[int]] = defaultdict(list)
+        for n, r in enumerate(records):  # append n to the list of every key, at C speed
+            deque(map(list.append, map(inverted.__getitem__, text_keys(texts_of(r))), repeat(n)), maxlen=0)
+        lists.append(inverted)
+    every, title, keyword = lists
+    return {k: (docs, title.get(k, []), keyword.get(k, [])) for k, docs in every.items()}
+
+
+def shard_files(entries: dict[str, bytes], shards: int) -> dict[int, bytes]:
+    """Entries grouped into shards by key hash, keys sorted within a shard."""
+    grouped: dict[int, list[str]] = {}
+    for key in entries:
+        grouped.setdefault(fnv1a(key) % shards, []).append(key)
+    return {s: b"".join(entries[k] for k in sorted(keys)) for s, keys in sorted(grouped.items())}
+
+
+def as_script(name: str, payload: str) -> bytes:
+    """A chunk as a script for the offline folder: ``__archiveChunk(name, payload)``."""
+    return f"__archiveChunk({json.dumps(name)},{payload});\n".encode("utf-8")
+
+
+def article_url(r: dict, directory_urls: bool = True) -> str:
+    """An article's page relative to the site root: ``a/<id>/``, or ``a/<id>.html`` when MkDocs'
+    ``use_directory_urls`` is off (the offline folder).
+
+    >>> article_url({"id": "0af460c448"}), article_url({"id": "0af460c448"}, False)
+    ('a/0af460c448/', 'a/0af460c448.html')
+    """
+    return f"a/{r['id']}/" if directory_urls else f"a/{r['id']}.html"
+
+
+def build_index(records: list[dict], directory_urls: bool = True, fmt: str = "bin",
+                shard_bytes: int = SHARD_BYTES) -> SearchIndex:
+    """The index of ``records`` (``data/articles.jsonl``). ``directory_urls``: MkDocs' setting
+    (result links ``a/<id>/`` or ``a/<id>.html``). ``fmt``: ``"bin"`` (fetched) or ``"js"``
+    (scripts, for ``file://``)."""
+    ordered = newest_first(records)
+    entries = {k: encode_entry(k, *lists) for k, lists in postings(ordered).items()}
+    shards = shard_count(sum(len(e) for e in entries.values()), shard_bytes)
+    files: dict[str, bytes] = {}
+    for s, data in shard_files(entries, shards).items():
+        name = f"s/{s}"
+        files[name + (".bin" if fmt == "bin" else ".js")] = (
+            data if fmt == "bin" else as_script(name, json.dumps(base64.b64encode(data).decode("ascii"))))
+    for start in range(0, len(ordered), META_CHUNK):
+        name = f"m/{start // META_CHUNK}"
+        meta = json.dumps([metadata(r, article_url(r, directory_urls)) for r in ordered[start:start + META_CHUNK]],
+                          ensure_ascii=False, separators=(",", ":"))
+        files[name + (".json" if fmt == "bin" else ".js")] = (
+            meta.encode("utf-8") if fmt == "bin" else as_script(name, meta))
+    digest = hashlib.sha256()
+    for name in sorted(files):
+        digest.update(name.encode() + b"\0" + files[name])
+    config = {"version": VERSION, "path": f"search/{INDEX_DIR}/", "format": fmt, "docs": len(ordered),
+              "shards": shards, "meta": META_CHUNK, "limit": LIMIT, "max_keys": MAX_KEYS, "max_runs": MAX_RUNS,
+              "token": digest.hexdigest()[:12]}
+    return SearchIndex(config, files)
+
+
+def write_index(index: SearchIndex, folder: Path) -> None:
+    """Write the index's files into ``folder`` (``<site>/search/archive``) and its config
+    beside them (``folder.with_suffix(".json")``, not part of the site)."""
+    for name, data in index.files.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    folder.with_suffix(".json").write_text(json.dumps(index.config, sort_keys=True), encoding="utf-8")
+
+
+# --- the query (the worker's algorithm, for tests and measurement) -------------------------------
+
+class Reader:
+    """Reads an index the way the worker does: the files a query needs, each once (``fetched``).
+
+    ``load``: file name (``s/3.bin``, ``m/0.json``) -> bytes; ``config``: the index's config."""
+
+    def __init__(self, config: dict, load: Callable[[str], bytes]):
+        self.config = config
+        self.load = load
+        self.shards: dict[int, dict] = {}
+        self.fetched: dict[str, int] = {}  # file -> bytes
+
+    @classmethod
+    def of(cls, index: SearchIndex) -> "Reader":
+        return cls(index.config, index.files.__getitem__)
+
+    def read(self, name: str) -> bytes:
+        data = self.load(name)
+        self.fetched[name] = len(data)
+        return data
+
+    def lookup(self, key: str) -> tuple[list[int], list[int], list[int]]:
+        s = fnv1a(key) % self.config["shards"]
+        if s not in self.shards:
+            self.shards[s] = decode_shard(self.read(f"s/{s}.bin"))
+        return self.shards[s].get(key, ([], [], []))
+
+    def metadata(self, n: int) -> list:
+        size = self.config["meta"]
+        return json.loads(self.read(f"m/{n // size}.json"))[n % size]
+
+
+def match_run(reader: Reader, run: str) -> tuple[set[int], set[int], set[int]]:
+    """Articles that contain every key of ``run`` (anywhere, in a headline, in a keyword)."""
+    found = None
+    for key in query_keys(run, reader.config["max_keys"]):
+        lists = [set(x) for x in reader.lookup(key)]
+        found = lists if found is None else [a & b for a, b in zip(found, lists)]
+    return tuple(found) if found else (set(), set(), set())
+
+
+def search(reader: Reader, query: str) -> list[int]:
+    """Article numbers matching ``query``, best first: more matching runs, then the score (a
+    headline match 4, a keyword match 2, any match 1, summed over runs), then newest first."""
+    score: dict[int, list[int]] = {}
+    for run in list(dict.fromkeys(runs(query)))[:reader.config["max_runs"]]:
+        every, title, keyword = match_run(reader, run)
+        for d in every:
+            s = score.setdefault(d, [0, 0])
+            s[0] += 1
+            s[1] += 1 + 4 * (d in title) + 2 * (d in keyword)
+    return sorted(score, key=lambda d: (-score[d][0], -score[d][1], d))
+
+
+def listed(reader: Reader, query: str, limit: int | None = None) -> list[list]:
+    """The metadata of the results the worker lists for ``query`` (at most ``limit``, by
+    default the index's), read as the worker reads them."""
+    limit = reader.config["limit"] if limit is None else limit
+    return [reader.metadata(n) for n in search(reader, query)[:limit]]
+
+
+def load_records(path: Path) -> list[dict]:
+    """The records of ``data/articles.jsonl``."""
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m scripts.search_index ARTICLES_JSONL FOLDER [--flat-urls] [--format js]``: build
+    the index and write it into FOLDER (its config into FOLDER.json). The MkDocs hook runs this
+    in a separate process while the pages are rendered."""
+    parser = argparse.ArgumentParser(prog="python -m scripts.search_index", description=main.__doc__)
+    parser.add_argument("articles", type=Path)
+    parser.add_argument("folder", type=Path)
+    parser.add_argument("--flat-urls", action="store_true", help="links a/<id>.html (use_directory_urls: false)")
+    parser.add_argument("--format", choices=("bin", "js"), default="bin")
+    args = parser.parse_args(argv)
+    index = build_index(load_records(args.articles), not args.flat_urls, args.format)
+    write_index(index, args.folder)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

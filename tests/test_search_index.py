@@ -1,0 +1,308 @@
+"""The article search index (scripts/search_index.py) and its worker (docs/assets/search/worker.js).
+
+Without MkDocs: the index is built from article records (the seeds through the real pipeline,
+plus hand-made records with hostile text) and read back the way the worker reads it.
+
+- encoding: varints, posting lists (gaps and bitmaps) and shard entries round-trip;
+- recall: every substring of an article's own text (2–6 characters of a run, and single
+  characters) finds every article that contains it; every tag and zone name finds all its
+  articles, those carrying it as a keyword ranked first;
+- ranking: headline matches before body matches, newest first among equals;
+- the worker (headless Chromium, skipped without it): the same normalisation, keys and hashes as
+  Python, Material's message protocol, the same result order as :func:`search`, and page text
+  (``<script>``, ``#``, ``|``, ``&``) shown as text, the query in ``<mark>``.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+import shutil
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from scripts.search_index import (Reader, build_index, decode_list, decode_shard, encode_entry, encode_list,
+                                  fnv1a, listed, newest_first, normalize, own_texts, query_keys, read_varint,
+                                  runs, search, text_keys, varint, write_index)
+from tests.conftest import SEEDS
+
+HOSTILE = "<script>alert(1)</script> #标题 a|b & “党建”"
+
+
+# --- fixtures -------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def records(seed_report):
+    """The seed articles as ``articles.jsonl`` records, enriched (zones, tags) by the real stages."""
+    from scripts.pipeline import enrich_report
+    from scripts.write import article_record
+
+    report = enrich_report(seed_report, SEEDS / "tags.yml")
+    return [article_record(a) for p in report.pages for a in p.articles]
+
+
+@pytest.fixture(scope="module")
+def index(records):
+    return build_index(records)
+
+
+def reader(index) -> Reader:
+    return Reader.of(index)
+
+
+def containing(records: list[dict], text: str) -> set[int]:
+    """Article numbers (newest-first order) whose own text contains ``text`` once normalised."""
+    needle = normalize(text)
+    return {n for n, r in enumerate(newest_first(records))
+            if any(needle in run for run in runs("\n".join(t for t in own_texts(r) if t)))}
+
+
+def hostile_record(i: int, **fields) -> dict:
+    base = {"id": f"h{i:04d}", "url": f"a/h{i:04d}/", "kind": "article", "title": f"标题{i}", "kicker": None,
+            "subtitle": None, "byline": None, "authors": [], "dateline": None, "zones": [], "date": None,
+            "lead": None, "body": "", "captions": [], "people": [], "organizations": [], "tags": [], "topics": []}
+    return {**base, **fields}
+
+
+# --- encoding ----------------------------------------------------------------------------------------
+
+@given(st.integers(min_value=0, max_value=2 ** 40))
+def test_varint_round_trip(n):
+    data = varint(n) + b"\xff"
+    assert read_varint(data, 0) == (n, len(data) - 1)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sets(st.integers(min_value=0, max_value=20_000), max_size=400).map(sorted))
+def test_posting_list_round_trip_and_smallest_form(docs):
+    data = encode_list(docs)
+    assert decode_list(data) == docs
+    if docs:
+        assert len(data) <= docs[-1] // 8 + 2  # never larger than the bitmap
+
+
+def test_dense_lists_are_bitmaps_sparse_ones_gaps():
+    assert encode_list(list(range(0, 10_000, 2)))[0] == 1 and len(encode_list(list(range(0, 10_000, 2)))) == 1251
+    assert encode_list([5, 9_000])[0] == 0
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.dictionaries(st.text(min_size=1, max_size=2),
+                       st.tuples(*[st.sets(st.integers(0, 5_000), max_size=50).map(sorted)] * 3), max_size=20))
+def test_shard_round_trip(entries):
+    data = b"".join(encode_entry(k, *lists) for k, lists in sorted(entries.items()))
+    assert decode_shard(data) == {k: tuple(v) for k, v in entries.items()}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.none() | st.text(alphabet="党建高新区aB1，。 \n", max_size=12), max_size=4))
+def test_keys_are_every_one_to_three_characters_of_every_run(texts):
+    expected = {run[i:i + n] for t in texts if t for run in runs(t) for n in (1, 2, 3)
+                for i in range(len(run) - n + 1)}
+    assert text_keys(texts) == expected
+
+
+def test_index_is_deterministic_and_sharded(records, index):
+    again = build_index(list(reversed(records)))
+    assert again.files == index.files and again.config == index.config
+    shards = [n for n in index.files if n.startswith("s/")]
+    assert 1 <= len(shards) <= index.config["shards"]
+    assert all(fnv1a(k) % index.config["shards"] == int(name[2:-4])
+               for name in shards for k in decode_shard(index.files[name]))
+
+
+def test_written_files_and_config(tmp_path, index):
+    write_index(index, tmp_path / "archive")
+    assert json.loads((tmp_path / "archive.json").read_text(encoding="utf-8")) == index.config
+    assert sorted(str(p.relative_to(tmp_path / "archive")) for p in (tmp_path / "archive").rglob("*.*")) \
+        == sorted(index.files)
+
+
+# --- recall and ranking -------------------------------------------------------------------------------
+
+def test_every_substring_finds_every_article_that_contains_it(records, index):
+    """Every 1–6 character piece of every run of every article (a deterministic sample): the
+    intersection of its keys' lists returns at least every article containing it."""
+    r = reader(index)
+    pieces = set()
+    for rec in records:
+        for run in runs("\n".join(t for t in own_texts(rec) if t)):
+            for size in (1, 2, 3, 4, 6):
+                pieces.update(run[i:i + size] for i in range(0, max(1, len(run) - size + 1), 7))
+    assert len(pieces) > 2000
+    for piece in sorted(pieces):
+        found = set(search(r, piece))
+        assert containing(records, piece) <= found, piece
+
+
+def test_tags_and_zone_names_find_all_their_articles_keyword_holders_first(records, index):
+    r = reader(index)
+    ordered = newest_first(records)
+    names = {t for rec in records for t in rec["tags"]} | {z for rec in records for z in rec["zones"]}
+    assert len(names) > 20
+    for name in sorted(names):
+        found = search(r, name)
+        assert containing(records, name) <= set(found), name
+        top = ordered[found[0]]
+        shown = [*top["tags"], *top["zones"], top["kicker"], top["title"], top["subtitle"]]
+        assert all(any(run in normalize(t or "") for t in shown) for run in runs(name)), name
+
+
+def test_headline_matches_first_then_newest():
+    recs = [hostile_record(1, date="2020", body="青岛高新区召开会议"),
+            hostile_record(2, date="2024", body="青岛高新区召开会议"),
+            hostile_record(3, date="2019", title="青岛高新区召开会议"),
+            hostile_record(4, date="2023", body="与此无关")]
+    idx = build_index(recs)
+    got = [listed_id for listed_id in (m[0] for m in listed(reader(idx), "高新区召开"))]
+    assert got == ["a/h0003/", "a/h0002/", "a/h0001/"]
+
+
+def test_more_runs_matched_rank_first_and_limit_lists_the_best():
+    recs = [hostile_record(i, date=f"20{10 + i}", body="人才" + ("党建" if i % 3 == 0 else "")) for i in range(1, 13)]
+    idx = build_index(recs)
+    order = search(reader(idx), "人才 党建")
+    ordered = newest_first(recs)
+    both = [ordered[n]["id"] for n in order[:4]]
+    assert both == ["h0012", "h0009", "h0006", "h0003"]
+    assert len(listed(reader(idx), "人才", limit=5)) == 5
+
+
+def test_markup_in_text_stays_text_in_the_metadata():
+    """The body is escaped Markdown in the export: the metadata holds the text as printed (the
+    worker escapes it for Material's list: tests below)."""
+    from scripts.write import escape_markdown
+
+    rec = hostile_record(1, title=HOSTILE, lead=None, body="## 小标题\n\n" + escape_markdown(HOSTILE + " 1. 一"))
+    idx = build_index([rec])
+    meta = listed(reader(idx), "alert")[0]
+    assert meta[1] == HOSTILE
+    assert meta[-1] == "小标题 " + HOSTILE + " 1. 一"
+    assert search(reader(idx), "<script>") == [0] and search(reader(idx), "#标题") == [0]
+
+
+def test_query_keys_cover_long_queries():
+    keys = query_keys("国家高新区党建工作高质量发展")
+    assert len(keys) <= 6 and keys[0] == "国家高" and keys[-1] == "量发展"
+    assert set("".join(keys)) == set("国家高新区党建工作高质量发展")
+
+
+# --- the worker in a browser ----------------------------------------------------------------------------
+
+SAMPLES = ["党建", "ＧＤＰ增长２０％", "5G基站 e企", "𠀀𠀁党", "Ab·Cd—ef", "国家高新区党建工作高质量发展", "区"]
+
+
+@pytest.fixture(scope="module")
+def worker_site(tmp_path_factory, records):
+    """A folder with the worker where the site has it, an index of the seeds plus two hostile
+    records, and an empty page that loads the worker's functions."""
+    from tests.browser_util import require_browser
+
+    require_browser()
+    from scripts.write import escape_markdown
+
+    root = tmp_path_factory.mktemp("worker")
+    worker = root / "assets" / "search" / "worker.js"
+    worker.parent.mkdir(parents=True)
+    shutil.copy(SEEDS.parent / "docs" / "assets" / "search" / "worker.js", worker)
+    extra = [hostile_record(9001, title=HOSTILE, date="1999", zones=["<b>区</b>"],
+                            body=escape_markdown(f"正文 {HOSTILE} 结束")),
+             hostile_record(9002, title="无关", kicker="引题 #1 | 2", date="1998")]
+    idx = build_index(records + extra)
+    write_index(idx, root / "search" / "archive")
+    (root / "index.html").write_text('<!doctype html><meta charset="utf-8"><title>t</title>'
+                                     '<script src="assets/search/worker.js"></script>', encoding="utf-8")
+    return root, idx, records + extra
+
+
+@pytest.fixture(scope="module")
+def worker_page(worker_site):
+    from tests.browser_util import launch, serve
+
+    root, _, _ = worker_site
+    with serve(root) as base, launch() as browser:
+        page = browser.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(base + "index.html")
+        yield page
+        assert errors == []
+
+
+_ASK = """
+async ([config, docs, queries, limit]) => {
+  const worker = new Worker("assets/search/worker.js");
+  const messages = [];
+  const next = () => new Promise(resolve => worker.addEventListener("message", ev => {
+    messages.push(ev.data.type); resolve(ev.data);
+  }, {once: true}));
+  const ready = next();
+  worker.postMessage({type: 0, data: {config: {archive: config}, docs, options: {suggest: false, limit}}});
+  await ready;
+  const out = {};
+  for (const q of queries) {
+    const result = next();
+    worker.postMessage({type: 2, data: q});
+    out[q] = (await result).data.items;
+  }
+  worker.terminate();
+  return {messages, out};
+}
+"""
+
+
+def test_worker_cuts_and_hashes_as_python(worker_page):
+    got = worker_page.evaluate("""samples => samples.map(s => ({
+        norm: normalize(s), runs: runsOf(s), keys: runsOf(s).map(r => queryKeys(r, 6)),
+        hashes: runsOf(s).flatMap(r => queryKeys(r, 6)).map(fnv1a)}))""", SAMPLES)
+    for s, g in zip(SAMPLES, got):
+        assert g["norm"] == normalize(s)
+        assert g["runs"] == runs(s)
+        assert g["keys"] == [query_keys(r) for r in runs(s)]
+        assert g["hashes"] == [fnv1a(k) for r in runs(s) for k in query_keys(r)]
+
+
+def test_worker_speaks_materials_protocol_and_ranks_as_python(worker_site, worker_page):
+    _, idx, recs = worker_site
+    queries = ["党建", "高新区", "青岛高新区", "党", "人才 党建", "楼宇党建", ""]
+    pages = [{"location": "cite/", "title": "关于与引用", "text": ""},
+             {"location": "cite/#如何引用", "title": "如何引用", "text": "<p>引用\u200b党建</p>"}]
+    answer = worker_page.evaluate(_ASK, [idx.config, pages, queries, None])
+    assert answer["messages"] == [1] + [3] * len(queries)  # READY, then one RESULT per QUERY
+    ordered = newest_first(recs)
+    for q in queries:
+        items = answer["out"][q]
+        articles = [g[0]["location"] for g in items if g[0]["location"].startswith("a/")]
+        assert articles == [f"a/{ordered[n]['id']}/" for n in search(reader(idx), q)], q
+    assert answer["out"][""] == []
+    cite = [g for g in answer["out"]["党建"] if g[0]["location"].startswith("cite/")]
+    assert cite and [i["location"] for i in cite[0]] == ["cite/#如何引用", "cite/"]  # best section, then the page
+    for group in answer["out"]["人才 党建"]:
+        for item in group:
+            assert set(item) >= {"location", "title", "text", "score", "terms"}
+
+
+def test_worker_lists_limit_then_says_how_many_more(worker_site, worker_page):
+    _, idx, recs = worker_site
+    answer = worker_page.evaluate(_ASK, [{**idx.config, "more": "articles/"}, [], ["党"], 3])
+    items = answer["out"]["党"]
+    total = len(search(reader(idx), "党"))
+    assert len(items) == 4 and items[-1][0]["location"] == "articles/"
+    assert f"{total - 3}" in items[-1][0]["title"]
+
+
+def test_worker_shows_page_text_as_text_and_marks_the_query(worker_site, worker_page):
+    _, idx, _ = worker_site
+    answer = worker_page.evaluate(_ASK, [idx.config, [], ["alert", "#1", "区"], None])
+    hostile = next(g[0] for g in answer["out"]["alert"] if g[0]["location"] == "a/h9001/")
+    assert "<script" not in hostile["title"] and "<script" not in hostile["text"]
+    assert "&#60;script&#62;<mark>alert</mark>(1)&#60;/script&#62;" in hostile["title"]
+    assert "#标题 a|b &#38; “党建”" in hostile["title"]
+    assert re.fullmatch(r"<p>[^<]*(<mark>alert</mark>[^<]*)+</p>", hostile["text"].replace("&#60;", "").replace(
+        "&#62;", ""))
+    zone = next(g[0] for g in answer["out"]["区"] if g[0]["location"] == "a/h9001/")
+    assert "&#60;b&#62;<mark>区</mark>&#60;/b&#62;" in zone["tags"]
+    kicker = next(g[0] for g in answer["out"]["#1"] if g[0]["location"] == "a/h9002/")
+    assert "引题 #<mark>1</mark> | 2" in kicker["text"]
