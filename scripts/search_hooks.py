@@ -1,0 +1,228 @@
+"""MkDocs hook (``hooks:`` in mkdocs.yml): the article search index, written after every build.
+
+``on_post_build`` reads ``<docs_dir>/data/articles.jsonl`` (written by the pipeline before the
+build) and writes the chunked character-bigram index of ``scripts/search_index.py`` into
+``<site_dir>/search/archive/``. Articles are not MkDocs pages, so Material's search plugin never
+sees them; its ``search/search_index.json`` is what Material's search box loads and posts to
+the search worker (SETUP), so it is rewritten small:
+
+- ``config.archive``: where the index is and how to read it (shards, metadata chunk size, the
+  number of results listed, a token that changes with the index, for caching), and ``more``,
+  the page a "more results" entry links to (the article list);
+- ``docs``: the entries of the pages Material still renders (about, data, …), searched in the
+  worker by substring; a listing page (the article list, the tag, zone, author, year and topic
+  overviews) keeps only its title entry, so that its list of names neither bloats the payload
+  nor answers every query; jieba's U+200B cuts are removed.
+
+The worker is ``docs/assets/search/worker.js``: ``overrides/main.html`` (``{% block config %}``)
+points Material's ``search`` setting at it.
+
+With Material's offline plugin (``scripts/mkdocs-offline.yml``; pages opened from ``file://``,
+where nothing can be fetched) the index is written as scripts the worker loads with
+``importScripts``, and result links are ``a/<id>.html``; the offline plugin, which runs after
+this hook, inlines the rewritten ``search_index.json`` as it always does.
+
+The index is built in a separate process (``python -m scripts.search_index``), started as soon
+as the pipeline has written ``articles.jsonl`` (``on_files``), so that it runs on another core
+while MkDocs renders the pages; ``on_post_build`` waits for it and copies its files into the site.
+It depends only on ``articles.jsonl`` (and the two settings above): between the rebuilds of
+``mkdocs serve`` it is rebuilt only when that file changes.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parent.parent
+if str(PROJECT) not in sys.path:  # MkDocs loads this file by path, not as part of the package
+    sys.path.insert(0, str(PROJECT))
+
+from scripts.search_index import INDEX_DIR, build_index, load_records, write_index  # noqa: E402
+
+ARTICLES = "data/articles.jsonl"  # under docs_dir
+# Pages that list other pages, and their numbered pages (articles-2/): only their title is
+# searched (what they list is in the index).
+LISTING_PAGES = ("articles", "tags", "zones", "authors", "years", "topics")
+_LISTING = re.compile(rf"^(?:{'|'.join(LISTING_PAGES)})(?:-\d+)?(?:/|\.html|#|$)")
+ARTICLE_DIRS = ("a/", "src/")  # article and raw-text pages: searched through the index only
+MORE_PAGE = "articles"  # where the "more results" entry links: the article list
+
+log = logging.getLogger("mkdocs.plugins.archive.search")
+
+
+@dataclass
+class Build:
+    """An index build: what it is built from, where it is written, the process writing it."""
+    key: tuple
+    folder: Path
+    process: subprocess.Popen | None = None
+
+    def wait(self) -> None:
+        """Wait for the process; raise when it failed."""
+        if self.process is not None:
+            _, err = self.process.communicate()
+            if self.process.returncode:
+                raise RuntimeError(f"search index build failed: {err.decode(errors='replace')[-2000:]}")
+            self.process = None
+
+
+_current: list[Build] = []  # the build for the MkDocs build under way (on_files -> on_post_build)
+_last: list[Build] = []  # the last build installed: reused while articles.jsonl is unchanged
+
+
+def offline(config) -> bool:
+    """Whether Material's offline plugin is on (the site is read from ``file://``)."""
+    plugin = config["plugins"].get("material/offline") or config["plugins"].get("offline")
+    return bool(plugin and plugin.config.get("enabled", True))
+
+
+def settings(config) -> tuple[bool, str]:
+    """``(use_directory_urls, format)``: result links ``a/<id>/`` and fetched files, or, for the
+    offline folder, ``a/<id>.html`` and scripts."""
+    return bool(config.get("use_directory_urls", True)), "js" if offline(config) else "bin"
+
+
+def listing(location: str) -> bool:
+    """Whether an entry belongs to a listing page (overview of articles or terms, or one of its
+    numbered pages ``articles-2/``), offline URLs too.
+
+    >>> [listing(x) for x in ("tags/", "tags/#党建", "tags/t-1a2b/", "tags.html", "articles-12/#x", "cite/")]
+    [True, True, True, True, True, False]
+    """
+    return bool(_LISTING.match(location))
+
+
+def site_docs(docs: list[dict]) -> list[dict]:
+    """Material's entries kept for the worker: no article or raw-text pages, listing pages by
+    their title entry only, jieba's U+200B removed."""
+    kept = []
+    for doc in docs:
+        location = str(doc.get("location", ""))
+        if location.startswith(ARTICLE_DIRS):
+            continue
+        if listing(location):
+            if "#" in location:
+                continue
+            doc = {**doc, "text": ""}
+        kept.append({k: (v.replace("\u200b", "") if isinstance(v, str) else v) for k, v in doc.items()})
+    return kept
+
+
+def start_build(articles: Path, directory_urls: bool, fmt: str) -> Build:
+    """The index of ``articles``: the last one when it was built from the same bytes and
+    settings, else a new process writing into a temporary folder."""
+    key = (hashlib.sha256(articles.read_bytes()).hexdigest(), directory_urls, fmt)
+    if _last and _last[0].key == key:
+        return _last[0]
+    folder = Path(tempfile.mkdtemp(prefix="archive-search-")) / INDEX_DIR
+    args = [sys.executable, "-m", "scripts.search_index", str(articles), str(folder), "--format", fmt]
+    process = subprocess.Popen(args + ([] if directory_urls else ["--flat-urls"]), cwd=PROJECT,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    return Build(key, folder, process)
+
+
+def build_now(articles: Path, directory_urls: bool, fmt: str, folder: Path) -> None:
+    """The index built in this process (no ``on_files`` ran: e.g. called from a script)."""
+    write_index(build_index(load_records(articles), directory_urls, fmt), folder)
+
+
+def rewrite_material_index(path: Path, archive: dict | None) -> None:
+    """Material's ``search_index.json`` with the site pages only and ``config.archive``."""
+    index = json.loads(path.read_text(encoding="utf-8"))
+    index["docs"] = site_docs(index.get("docs", []))
+    if archive is not None:
+        index.setdefault("config", {})["archive"] = archive
+    path.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+
+
+def install(build: Build, site_dir: Path, directory_urls: bool) -> dict:
+    """Copy a finished build into ``<site>/search/archive/``; its config, with ``more``."""
+    shutil.copytree(build.folder, site_dir / "search" / INDEX_DIR, dirs_exist_ok=True)
+    config = json.loads(build.folder.with_suffix(".json").read_text(encoding="utf-8"))
+    more = f"{MORE_PAGE}/" if directory_urls else f"{MORE_PAGE}.html"
+    config["more"] = more if (site_dir / more).exists() else ""
+    return config
+
+
+def discard(build: Build) -> None:
+    """Stop a build and remove its files (unless it is the one kept for the next rebuild)."""
+    if _last and _last[0] is build:
+        return
+    if build.process is not None:
+        build.process.kill()
+        build.process.wait()
+    shutil.rmtree(build.folder.parent, ignore_errors=True)
+
+
+# --- MkDocs events --------------------------------------------------------------------------
+
+def on_files(files, config):
+    """Start building the index: the pipeline has written ``articles.jsonl`` (``on_pre_build``)."""
+    articles = Path(config["docs_dir"]) / ARTICLES
+    if articles.is_file() and ("search" in config["plugins"] or "material/search" in config["plugins"]):
+        while _current:
+            discard(_current.pop())
+        _current.append(start_build(articles, *settings(config)))
+    return files
+
+
+def write_site_search(site_dir: Path, docs_dir: Path, directory_urls: bool = True, fmt: str = "bin",
+                      build: Build | None = None) -> dict | None:
+    """The search of a built site: the index of ``docs_dir/data/articles.jsonl`` (``build``, or
+    built here) into ``site_dir/search/archive/``, Material's ``search_index.json`` rewritten.
+    Returns the index's config, or None when the site has no search box or no articles.
+    Usable without MkDocs (benchmarks: the site built, then this)."""
+    material = site_dir / "search" / "search_index.json"
+    articles = docs_dir / ARTICLES
+    if not material.is_file():  # Material's search plugin is off: there is no search box
+        return None
+    archive = None
+    if build is not None:
+        build.wait()
+        archive = install(build, site_dir, directory_urls)
+    elif articles.is_file():
+        with tempfile.TemporaryDirectory(prefix="archive-search-") as tmp:
+            build = Build((None,), Path(tmp) / INDEX_DIR)
+            build_now(articles, directory_urls, fmt, build.folder)
+            archive = install(build, site_dir, directory_urls)
+    rewrite_material_index(material, archive)
+    return archive
+
+
+def _post_build(config) -> None:
+    build = _current.pop() if _current else None
+    archive = write_site_search(Path(config["site_dir"]), Path(config["docs_dir"]), *settings(config), build)
+    if build is not None:
+        if _last and _last[0] is not build:
+            discard(_last.pop())
+        _last[:] = [build]
+    if archive:
+        log.info(f"search: {archive['docs']} articles, {archive['shards']} shards")
+
+
+def on_build_error(error) -> None:
+    while _current:
+        discard(_current.pop())
+
+
+def on_shutdown() -> None:
+    on_build_error(None)
+    while _last:
+        build = _last.pop()
+        discard(build)
+
+
+try:  # after Material's search (priority 0) writes its index, before offline (-100) inlines it
+    from mkdocs.plugins import event_priority
+
+    on_post_build = event_priority(-50)(_post_build)
+except ImportError:  # pragma: no cover - MkDocs is always installed with the project
+    on_post_build = _post_build
