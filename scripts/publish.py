@@ -1,5 +1,5 @@
 """Site-wide generated pages beyond articles and indexes: the home page, the data page, the
-metadata CSV and the feeds; and the search index's Chinese n-grams (a MkDocs hook).
+metadata CSV and the feeds.
 
 :func:`site_pages` is called by ``write.write_all`` after everything else is written and returns
 ``{path relative to docs/: text}``; ``write_all`` writes them with write-if-changed:
@@ -17,25 +17,10 @@ metadata CSV and the feeds; and the search index's Chinese n-grams (a MkDocs hoo
 Links in the feeds are absolute when ``mkdocs.yml`` has a ``site_url``, else relative to the
 feed (``a/<id>/``; Atom resolves them against the feed's address, most RSS readers do too).
 Entry ids do not depend on the address: ``urn:uuid:`` + a UUID-5 of the article id.
-
-Search (:func:`on_post_build`, a MkDocs hook): Material's search cuts Chinese into jieba words
-when the site is built, but cuts the query in the browser greedily into keys of the index and
-prefix-matches each piece, so a query cut differently from the text is not found (about one
-body substring in three, ``scripts/search_recall.py``). The hook rewrites
-``search/search_index.json``: every page gets the *n-grams* of its title, text and tags (from
-each character, the next ``GRAM_SIZE`` characters; a shorter one at the end of a run is marked
-with U+2060 so it is never a key the query is cut at), and only these fields are indexed;
-``title``, ``text`` and ``tags`` stay in the documents as Material shows them. Any query of up
-to ``GRAM_SIZE`` characters is then one prefix query matching exactly the pages that contain it
-(a longer one is cut into pieces that each match). The price: matches are no longer highlighted
-in the result list, and the index is about 1.7 times as large. ``ARCHIVE_SEARCH_GRAMS=off``
-turns the hook off (to measure Material's own search).
 """
 from __future__ import annotations
 
 import html
-import json
-import logging
 import os
 import re
 import uuid
@@ -60,8 +45,6 @@ LIST_JOIN = "、"  # list-valued CSV cells, as in figures.csv
 _ID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "gxq-dangjian-archive")
 _XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _FULL_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
-
-log = logging.getLogger("mkdocs.plugins.archive.publish")
 
 
 # --- configuration -------------------------------------------------------------------------
@@ -521,86 +504,3 @@ def site_pages(report: BuildReport, articles: list[Article], config: dict | None
         "feed.xml": rss_feed(articles, config),
         "atom.xml": atom_feed(articles, config),
     }
-
-
-# --- search: n-grams for Chinese (MkDocs hook) ---------------------------------------------
-
-GRAM_SIZE = 6  # characters; longer queries are cut by Material into pieces of this size
-GRAM_END = "\u2060"  # WORD JOINER: marks a gram cut short by the end of a run
-GRAM_FIELDS = {"title": "gt", "text": "gx", "tags": "gg"}  # shown field -> indexed n-gram field
-_TAG = re.compile(r"<[^>]*>")
-_HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
-_UNIT = re.compile(rf"(?:[{_HAN}]|[^\W{_HAN}]+|[^\w{_HAN}]+)[^\w{_HAN}]*")
-
-
-def text_units(run: str) -> list[str]:
-    """A run of text split into units: each Han character and each number or Latin word, with
-    the symbols that follow it (``家+``): a query never starts inside a number or a word, and a
-    ``+`` does not make a phrase longer.
-
-    >>> text_units("e企炬链2024年")
-    ['e', '企', '炬', '链', '2024', '年']
-    >>> text_units("科学家+工程师"), text_units("1+2+N")
-    (['科', '学', '家+', '工', '程', '师'], ['1+', '2+', 'N'])
-    """
-    return _UNIT.findall(run)
-
-
-def search_grams(text: str, separator: re.Pattern[str], size: int = GRAM_SIZE) -> list[str]:
-    """The distinct n-grams of ``text`` (HTML tags and U+200B removed, lower-cased, split into
-    runs at ``separator``): from each unit, the next ``size`` units; a gram that the end of its
-    run cuts short ends with ``GRAM_END``, so it is never a key that a longer query is cut at.
-
-    >>> search_grams("党建引领，e企炬链", re.compile(r"[\\s，]+"), 3)
-    ['党建引', '建引领', '引领\u2060', '领\u2060', 'e企炬', '企炬链', '炬链\u2060', '链\u2060']
-    """
-    text = _TAG.sub(" ", text).replace("\u200b", "").lower()
-    grams: dict[str, None] = {}
-    for run in separator.split(text):
-        units = text_units(run)
-        for i in range(len(units)):
-            gram = "".join(units[i:i + size])
-            grams.setdefault(gram if i + size <= len(units) else gram + GRAM_END)
-    return list(grams)
-
-
-def add_search_grams(index: dict, size: int = GRAM_SIZE) -> dict:
-    """Material's search index with n-gram fields: for each shown field (title, text, tags) an
-    indexed field of its n-grams with the same boost; the shown fields are no longer indexed
-    (they stay in the documents for the result list) and lose jieba's U+200B."""
-    config = index["config"]
-    separator = re.compile(config["separator"])
-    fields = config.get("fields", {})
-    config["fields"] = {GRAM_FIELDS.get(name, name): spec for name, spec in fields.items()}
-    for doc in index["docs"]:
-        for name, gram_field in GRAM_FIELDS.items():
-            value = doc.get(name)
-            if isinstance(value, list):  # tags; a tag longer than a gram is also a key whole
-                grams = {g: None for v in value for g in search_grams(str(v), separator, size)}
-                grams.update((t, None) for v in value for t in separator.split(str(v).lower())
-                             if len(text_units(t)) > size)
-                doc[gram_field] = " ".join(grams)
-            elif isinstance(value, str):
-                doc[gram_field] = " ".join(search_grams(value, separator, size))
-                doc[name] = value.replace("\u200b", "")
-    return index
-
-
-GRAMS_ENV = "ARCHIVE_SEARCH_GRAMS"  # "off": leave Material's index alone (to measure it)
-
-
-def _post_build(config) -> None:
-    path = Path(config["site_dir"]) / "search" / "search_index.json"
-    if not path.is_file() or os.environ.get(GRAMS_ENV, "").lower() in ("off", "0", "false", "no"):
-        return
-    index = add_search_grams(json.loads(path.read_text(encoding="utf-8")))
-    path.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
-    log.debug("search index: n-grams of %d characters added to %d entries", GRAM_SIZE, len(index["docs"]))
-
-
-try:  # after Material's search (priority 0) writes the index, before offline (-100) inlines it
-    from mkdocs.plugins import event_priority
-
-    on_post_build = event_priority(-50)(_post_build)
-except ImportError:  # pragma: no cover - MkDocs is always installed with the project
-    on_post_build = _post_build
