@@ -1,31 +1,46 @@
 """Search recall: does the site's search find every article that contains what was typed?
 
-Material's search segments Chinese with jieba when the site is BUILT (words joined by U+200B in
-``search/search_index.json``); in the browser the query is cut greedily into keys of the index
-(``segment`` in Material's worker) and each piece becomes a prefix query. A query cut
-differently from the text of an article is silently not found. This module measures it:
+The site's search (``scripts/search_index.py``, ``docs/assets/search/worker.js``) is a chunked
+character-bigram index behind Material's search box. This module measures it as a reader meets
+it, and how much it downloads:
 
 - queries: every tag, every zone name, and 2–4 character words sampled deterministically from
   the article bodies (``words``: jieba words, as a reader would type them; ``substrings``: any
-  2–4 Han characters of a body, the hardest case);
+  2–4 Han characters of a body, the hardest case for a word index);
 - an article is *relevant* to a query when its own text (headline lines, byline, lead, body,
   captions, and the zones, tags, topics, people and organisations its page lists) contains the
   query as a substring;
 - recall = relevant articles whose page the search returns / relevant articles, summed over the
   queries of a category. Precision (returned article pages that are relevant) is shown beside it:
-  Material joins the pieces of a query with OR, so recall alone can be bought with noise.
+  bigrams of a query can occur apart in an article that does not contain it.
 
 The search is the real one: the built site is served on 127.0.0.1, opened in headless Chromium
-(Playwright), and every query is posted to Material's own search worker exactly as its search box
-does (``{type: QUERY, data: <text typed>}``); a few queries are also typed into the search box to
-check that the count the page shows matches. Requests to any other host are blocked and listed.
+(Playwright), and every query is posted to the site's search worker exactly as Material's search
+box does (SETUP with ``search/search_index.json``, then ``{type: QUERY, data: <text typed>}``),
+except that SETUP asks for every result rather than the first ``limit``; a few queries are also
+typed into the search box to check that the count the page shows matches. Requests to any other
+host are blocked and listed.
 
-    python -m scripts.search_recall [SITE_DIR] [--baseline] [--wire]
+- :func:`search_figures` (no browser): index size, files, and the bytes a query downloads
+  (shards and metadata chunks, read by the worker's algorithm from the files on disk) for
+  typical and worst-case queries;
+- :func:`first_results` (browser): per query, a fresh browser (empty cache), the milliseconds from
+  the key released in the search box to the first result in the list, and the bytes fetched;
+- :func:`measure_pagefind` (``--pagefind``): the same queries against Pagefind's extended build
+  (``pagefind[extended]``, CJK segmentation) of the same article pages, its recall and bytes.
 
-Without SITE_DIR a temporary copy of the project is built (``--baseline``: with the n-gram hook
-of ``scripts/publish.py`` off, i.e. Material's own search; ``--wire``: with the hook wired even
-if ``scripts/mkdocs_hooks.py`` does not import it yet). Exit status 0 when the targets are met
+    python -m scripts.search_recall [SITE_DIR] [--pagefind] [--no-latency]
+
+Without SITE_DIR a temporary copy of the project is built. Exit status 0 when the targets are met
 (tags and zone names 100 %, overall at least 95 %).
+
+Measured (seeds, 13 articles; synthetic archive of 1,010 articles, ``scripts.bench``):
+
+====================  ======================  =====================  =====================
+                      this search, seeds      Pagefind 1.5.2, seeds  this search, N=1,010
+====================  ======================  =====================  =====================
+see the final report of the search work; figures are printed by this command
+====================  ======================  =====================  =====================
 """
 from __future__ import annotations
 
@@ -48,13 +63,16 @@ from typing import Iterable, Iterator
 from urllib.parse import urlsplit
 
 PROJECT = Path(__file__).resolve().parent.parent
-GRAMS_ENV = "ARCHIVE_SEARCH_GRAMS"  # scripts.publish.GRAMS_ENV
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 SEED = 20240422  # the sampling seed: the same articles always give the same queries
 SAMPLE = {"words": 120, "substrings": 120}
 CATEGORIES = ("tags", "zones", "words", "substrings")
 TARGETS = {"tags": 1.0, "zones": 1.0, "overall": 0.95}
+# Worst cases: the most common bigrams and phrases of this archive; then typical queries.
+FIGURE_QUERIES = ("党建", "高新区", "党", "发展", "党建引领", "青岛高新区", "人才 党建", "楼宇党建",
+                  "国家高新区党建工作高质量发展")
+INDEX_FILES = "/search/archive/"  # what a query downloads (URL part)
 
 _HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]#|+\-.!])")
@@ -63,11 +81,12 @@ _ARTICLE_URL = re.compile(r"^a/([^/#.]+)(?:/|\.html)?(?:#.*)?$")
 # Material's worker protocol (src/templates/assets/javascripts/integrations/search/worker/message)
 SETUP, READY, QUERY, RESULT = 0, 1, 2, 3
 
-# A search worker of its own, set up exactly as Material's page does (bundle.ts: the index from
+# The site's search worker, set up as Material's page does (bundle.ts: the index from
 # ``search/search_index.json``, ``options.suggest`` from the features; worker/_/index.ts: a SETUP
 # message, then one QUERY message per text typed), so the page's own search box is left alone.
+# ``all``: SETUP asks for every result (``options.limit: null``), not the first ``limit``.
 _RUN_QUERIES = """
-async (queries) => {
+async ([queries, all]) => {
   const config = JSON.parse(document.getElementById("__config").textContent);
   const base = new URL(config.base + "/", location.href);
   const index = await (await fetch(new URL("search/search_index.json", base))).json();
@@ -81,8 +100,9 @@ async (queries) => {
     worker.addEventListener("message", onMessage);
   });
   const ready = next(%d);
-  worker.postMessage({type: %d, data: {config: index.config, docs: index.docs,
-                      options: {suggest: config.features.includes("search.suggest")}}});
+  const options = {suggest: config.features.includes("search.suggest")};
+  if (all) options.limit = null;
+  worker.postMessage({type: %d, data: {config: index.config, docs: index.docs, options}});
   await ready;
   const out = {};
   for (const q of queries) {
@@ -245,9 +265,10 @@ def article_ids(locations: Iterable[str]) -> set[str]:
     return {m.group(1) for loc in locations if (m := _ARTICLE_URL.match(loc))}
 
 
-def run_queries(page, texts: list[str]) -> dict[str, list[list[str]]]:
-    """Each query posted to Material's search worker; result groups of locations per query."""
-    return page.evaluate(_RUN_QUERIES, texts)
+def run_queries(page, texts: list[str], every: bool = True) -> dict[str, list[list[str]]]:
+    """Each query posted to the site's search worker; result groups of locations per query.
+    ``every``: all results, not only those the search box lists (``limit``)."""
+    return page.evaluate(_RUN_QUERIES, [texts, every])
 
 
 def typed_count(page, text: str) -> str:
@@ -336,8 +357,10 @@ def measure(site_dir: Path, records: list[dict] | None = None, sample: dict[str,
         page.goto(base, wait_until="load")
         results = run_queries(page, [q.text for q in queries])
         ui_checks = []
-        for q in (queries[:: max(1, len(queries) // ui_sample)][:ui_sample] if ui_sample else []):
-            ui_checks.append((q.text, typed_count(page, q.text), len(results[q.text])))
+        typed = queries[:: max(1, len(queries) // ui_sample)][:ui_sample] if ui_sample else []
+        listed = run_queries(page, [q.text for q in typed], every=False)
+        for q in typed:
+            ui_checks.append((q.text, typed_count(page, q.text), len(listed[q.text])))
     scores = {c: Score() for c in CATEGORIES if any(q.category == c for q in queries)}
     for q in queries:
         got = article_ids(loc for group in results[q.text] for loc in group)
@@ -345,24 +368,181 @@ def measure(site_dir: Path, records: list[dict] | None = None, sample: dict[str,
     return Measurement(scores, blocked, ui_checks)
 
 
+# --- what a query downloads, how soon it shows ----------------------------------------------------
+
+def index_reader(site_dir: Path):
+    """A :class:`scripts.search_index.Reader` of the index in a built site."""
+    from .search_index import Reader
+
+    config = json.loads((site_dir / "search" / "search_index.json").read_text(encoding="utf-8"))["config"]["archive"]
+    folder = site_dir / config["path"]
+    return Reader(config, lambda name: (folder / name).read_bytes())
+
+
+def query_bytes(site_dir: Path, query: str) -> int:
+    """Bytes of the index files the worker fetches for ``query`` with an empty cache: a shard per
+    key, the metadata chunks of the results it lists."""
+    from .search_index import listed
+
+    reader = index_reader(site_dir)
+    listed(reader, query)
+    return sum(reader.fetched.values())
+
+
+def search_figures(site_dir: Path, queries: Iterable[str] = FIGURE_QUERIES) -> dict:
+    """The index in numbers: total bytes and files, shards, the SETUP payload
+    (``search_index.json``), the largest shard and metadata chunk, and the bytes one query
+    downloads (``bytes <query>``; ``bytes max``: the largest of them)."""
+    root = site_dir / "search"
+    archive = json.loads((root / "search_index.json").read_text(encoding="utf-8"))["config"]["archive"]
+    files = [f for f in (site_dir / archive["path"]).rglob("*") if f.is_file()]
+    shards = [f.stat().st_size for f in files if f.parent.name == "s"]
+    meta = [f.stat().st_size for f in files if f.parent.name == "m"]
+    out = {"articles": archive["docs"], "index bytes": sum(shards) + sum(meta), "files": len(files),
+           "shards": len(shards), "largest shard bytes": max(shards, default=0),
+           "largest metadata chunk bytes": max(meta, default=0),
+           "search_index.json bytes": (root / "search_index.json").stat().st_size}
+    per_query = {q: query_bytes(site_dir, q) for q in queries}
+    out.update({f"bytes {q}": b for q, b in per_query.items()})
+    out["bytes max"] = max(per_query.values(), default=0)
+    return out
+
+
+_FIRST_RESULT = """
+() => { window.__firstResult = new Promise(resolve => {
+  const input = document.querySelector("input[data-md-component=search-query]");
+  const result = document.querySelector("[data-md-component=search-result]");
+  const meta = result.querySelector(".md-search-result__meta");
+  const placeholder = meta.textContent;
+  let start = null;
+  document.addEventListener("keyup", ev => { if (ev.target === input && start === null) start = performance.now(); },
+                            {capture: true});
+  new MutationObserver((_, observer) => {  // the first item, or a header saying there is none
+    if (start !== null && (result.querySelector(".md-search-result__item") || meta.textContent !== placeholder)) {
+      observer.disconnect();
+      resolve(performance.now() - start);
+    }
+  }).observe(result, {childList: true, subtree: true, characterData: true});
+}); }
+"""
+
+
+def response_bytes(response) -> int:
+    """A response's body size from its headers (the local server sends Content-Length; reading
+    the body from an event handler of Playwright's sync API would block)."""
+    return int(response.headers.get("content-length") or 0)
+
+
+def wait_search_ready(page) -> None:
+    """Until Material shows "type to start searching": the worker is set up."""
+    config = json.loads(page.locator("#__config").text_content())
+    page.wait_for_function(
+        "text => document.querySelector('.md-search-result__meta').textContent.trim() === text",
+        arg=config["translations"]["search.result.placeholder"], timeout=30_000)
+
+
+def first_results(site_dir: Path, queries: Iterable[str] = FIGURE_QUERIES) -> dict[str, tuple[float, int]]:
+    """Per query: milliseconds from the key released in the search box to the first result in
+    the list, and bytes of index files fetched; each in a fresh browser context (empty cache),
+    the page loaded and the worker set up before typing (as a reader who opens the page, then
+    types). Headless Chromium, the site served on 127.0.0.1."""
+    blocked: list[str] = []
+    out = {}
+    with serve(site_dir) as base, browser_page(base, blocked) as page:
+        browser = page.context.browser
+        for q in queries:
+            context = browser.new_context()
+            tab = context.new_page()
+            fetched: list[int] = []
+            tab.on("response", lambda r: INDEX_FILES in r.url and fetched.append(response_bytes(r)))
+            tab.goto(base, wait_until="load")
+            box = tab.locator("input[data-md-component=search-query]")
+            box.click()
+            wait_search_ready(tab)
+            tab.evaluate(_FIRST_RESULT)
+            box.fill(q)
+            box.press("End")  # Material reads the box on keyup (as after an input method commits)
+            ms = tab.evaluate("window.__firstResult")
+            tab.wait_for_timeout(300)  # let the last fetches finish before counting
+            out[q] = (ms, sum(fetched))
+            context.close()
+    return out
+
+
+# --- Pagefind, measured the same way ----------------------------------------------------------------
+
+PAGEFIND_DIR = "_pagefind"
+
+_PAGEFIND_QUERIES = """
+async ([bundle, queries, shown]) => {
+  const pagefind = await import(bundle + "pagefind.js");
+  await pagefind.options({baseUrl: "/"});
+  await pagefind.init();
+  const out = {};
+  for (const q of queries) {
+    const search = await pagefind.search(q);
+    const data = await Promise.all(search.results.slice(0, shown).map(r => r.data()));
+    out[q] = {urls: data.map(d => d.url), count: search.results.length, ids: search.results.map(r => r.id)};
+  }
+  return out;
+}
+"""
+
+
+def pagefind_index(site_dir: Path) -> Path:
+    """Pagefind's extended build (CJK segmentation) of the article pages of ``site_dir``
+    (``a/*/index.html``, the ``<article>`` element), into ``site_dir/_pagefind/``."""
+    bundle = site_dir / PAGEFIND_DIR
+    shutil.rmtree(bundle, ignore_errors=True)
+    subprocess.run([sys.executable, "-m", "pagefind", "--site", str(site_dir), "--output-subdir", PAGEFIND_DIR,
+                    "--glob", "a/**/*.html", "--root-selector", "article", "--force-language", "zh", "--quiet"],
+                   check=True, capture_output=True, timeout=1800)
+    return bundle
+
+
+def measure_pagefind(site_dir: Path, records: list[dict] | None = None, sample: dict[str, int] = SAMPLE,
+                     bytes_queries: Iterable[str] = FIGURE_QUERIES) -> tuple[Measurement, dict]:
+    """Recall and precision of Pagefind on the queries of :func:`query_set` (every result's page
+    read), and the bytes a query downloads with an empty cache (index and the fragments of the
+    first 10 results, as its UI shows them; the start-up files counted once, apart)."""
+    records = records if records is not None else load_records(site_dir / "data" / "articles.jsonl")
+    queries = query_set(records, sample)
+    bundle = pagefind_index(site_dir)
+    blocked: list[str] = []
+    try:
+        with serve(site_dir) as base, browser_page(base, blocked) as page:
+            page.goto(base, wait_until="load")
+            results = page.evaluate(_PAGEFIND_QUERIES, [f"/{PAGEFIND_DIR}/", [q.text for q in queries], 10_000])
+            figures = {"index bytes": sum(f.stat().st_size for f in bundle.rglob("*") if f.is_file()),
+                       "files": sum(1 for f in bundle.rglob("*") if f.is_file())}
+            for q in bytes_queries:
+                context = page.context.browser.new_context()
+                tab = context.new_page()
+                fetched: dict[str, int] = {}
+                tab.on("response", lambda r: PAGEFIND_DIR in r.url and fetched.__setitem__(r.url, response_bytes(r)))
+                tab.goto(base, wait_until="load")
+                tab.evaluate(_PAGEFIND_QUERIES, [f"/{PAGEFIND_DIR}/", [q], 10])
+                start = sum(b for u, b in fetched.items() if u.endswith((".js", ".wasm")) or "pagefind-entry" in u
+                            or ".pf_meta" in u or "wasm." in u)
+                figures["start-up bytes"] = start
+                figures[f"bytes {q}"] = sum(fetched.values()) - start
+                context.close()
+    finally:
+        shutil.rmtree(bundle, ignore_errors=True)
+    scores = {c: Score() for c in CATEGORIES if any(q.category == c for q in queries)}
+    for q in queries:
+        got = article_ids(u.lstrip("/") for u in results[q.text]["urls"])
+        scores[q.category].add(q.text, relevant(records, q.text), got)
+    return Measurement(scores, blocked, []), figures
+
+
 COPIED = ("mkdocs.yml", "overrides", "scripts", "seeds", "docs")
 GENERATED_DOCS = ("a", "src", "tags", "topics", "zones", "authors", "years", "data")
-HOOKS_FILE = "scripts/mkdocs_hooks.py"
-WIRING = "\nfrom scripts.publish import on_post_build  # noqa: E402,F401  (search n-grams)\n"
 
 
-def search_hook_wired(project: Path = PROJECT) -> bool:
-    """Whether the project's MkDocs hooks run ``scripts.publish.on_post_build``."""
-    text = (project / HOOKS_FILE).read_text(encoding="utf-8")
-    return bool(re.search(r"^from scripts\.publish import .*\bon_post_build\b", text, re.M))
-
-
-def copy_project(dest: Path, project: Path = PROJECT, wire: bool = False) -> Path:
+def copy_project(dest: Path, project: Path = PROJECT) -> Path:
     """A copy of what the build reads, generated docs/ folders left out (the build makes them).
-
-    ``wire``: make the copy's hooks run the search n-grams hook if the project's do not yet.
-    A placeholder ``docs/cite.md`` is added when the project has none (the nav names it).
-    """
+    A placeholder ``docs/cite.md`` is added when the project has none (the nav names it)."""
     dest.mkdir(parents=True, exist_ok=True)
     for name in COPIED:
         src = project / name
@@ -374,19 +554,15 @@ def copy_project(dest: Path, project: Path = PROJECT, wire: bool = False) -> Pat
     cite = dest / "docs" / "cite.md"
     if not cite.exists():
         cite.write_text("# 关于与引用\n", encoding="utf-8")
-    if wire and not search_hook_wired(dest):
-        with (dest / HOOKS_FILE).open("a", encoding="utf-8") as f:
-            f.write(WIRING)
     return dest
 
 
-def build_site(dest: Path, project: Path = PROJECT, grams: bool = True) -> Path:
-    """``mkdocs build --strict`` of ``project`` into ``dest``; the site folder. ``grams=False``
-    builds with the search n-grams hook off (Material's own search index)."""
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", GRAMS_ENV: "on" if grams else "off"}
+def build_site(dest: Path, project: Path = PROJECT) -> Path:
+    """``mkdocs build --strict`` of ``project`` into ``dest``; the site folder."""
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-f",
                            str(project / "mkdocs.yml"), "-d", str(dest)],
-                          cwd=project, capture_output=True, text=True, env=env, timeout=900)
+                          cwd=project, capture_output=True, text=True, env=env, timeout=1800)
     if proc.returncode:
         raise RuntimeError(f"mkdocs build failed:\n{proc.stderr[-4000:]}")
     return dest
@@ -405,22 +581,26 @@ def said_count(said: str) -> int:
 def report(m: Measurement, missed: int = 15) -> str:
     lines = [m.table()]
     for text, said, groups in m.ui_checks:
-        lines.append(f"search box: {text!r}: page says {said!r}; worker returned {groups} pages")
+        lines.append(f"search box: {text!r}: page says {said!r}; worker listed {groups} results")
     misses = m.overall.missed
     if misses:
         lines.append(f"{len(misses)} queries miss articles, e.g.:")
-        lines += [f"  {t!r}: {', '.join(ids)}" for t, ids in misses[:missed]]
+        lines += [f"  {t!r}: {', '.join(ids[:8])}{' …' if len(ids) > 8 else ''}" for t, ids in misses[:missed]]
     lines.append("requests to other hosts: " + (", ".join(sorted(set(m.blocked))) or "none"))
     lines.append("targets (tags 100%, zones 100%, overall ≥ 95%): " + ("met" if m.meets_targets() else "NOT met"))
     return "\n".join(lines)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """``python -m scripts.search_recall [SITE_DIR] [--baseline] [--wire]``.
+def figures_table(figures: dict) -> str:
+    return "\n".join(f"{k:<42} {v:>12,}" for k, v in figures.items())
 
-    Without SITE_DIR, a temporary copy of the project is built (docs/ is left alone);
-    ``--baseline``: with the n-grams hook off (Material's own search); ``--wire``: with the hook
-    wired even if scripts/mkdocs_hooks.py does not import it yet.
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m scripts.search_recall [SITE_DIR] [--pagefind] [--no-latency]``.
+
+    Without SITE_DIR, a temporary copy of the project is built (docs/ is left alone).
+    ``--pagefind``: also measure Pagefind's extended build of the same article pages.
+    ``--no-latency``: skip the first-results timing.
     """
     argv = sys.argv[1:] if argv is None else argv
     flags = {a for a in argv if a.startswith("--")}
@@ -432,13 +612,20 @@ def main(argv: list[str] | None = None) -> int:
         if paths:
             site_dir = Path(paths[0])
         else:
-            project = copy_project(Path(tmp) / "project", wire="--wire" in flags)
-            site_dir = build_site(Path(tmp) / "site", project, grams="--baseline" not in flags)
-            if not search_hook_wired(project):
-                print("note: scripts/mkdocs_hooks.py does not run scripts.publish.on_post_build: "
-                      "this is Material's own search (use --wire to measure the fix)")
+            site_dir = build_site(Path(tmp) / "site", copy_project(Path(tmp) / "project"))
         m = measure(site_dir)
         print(report(m))
+        print("\nthe index (bytes a query downloads with an empty cache):")
+        print(figures_table(search_figures(site_dir)))
+        if "--no-latency" not in flags:
+            print("\nfirst results after typing, headless Chromium (ms, bytes fetched):")
+            for q, (ms, size) in first_results(site_dir).items():
+                print(f"  {q:<24} {ms:8.1f} ms {size:>10,} B")
+        if "--pagefind" in flags:
+            pf, figures = measure_pagefind(site_dir)
+            print("\nPagefind 1.5.2 (extended) on the same article pages:")
+            print(report(pf))
+            print(figures_table(figures))
     return 0 if m.meets_targets() else 1
 
 

@@ -10,7 +10,8 @@ that leaves the site (another host, or outside the sub-path).
   index (full-page screenshots are saved to ``$BROWSER_SCREENSHOTS``, else to a pytest tmp
   folder ``screenshots*``);
 - Chinese queries typed into Material's search box find the expected article: a zone name, a
-  tag, a four-character word of a body;
+  tag, four characters cut anywhere in a body; the query is marked in the result, and Enter
+  opens the best result (the archive's search worker behind Material's box and keys);
 - an article's permalink ``a/<id>/`` opens that article;
 - paragraph anchors: ``<p id="pN">`` with ``<a class="para-link" href="#pN">``;
 - the citation box ``section#cite``: each ``button.cite-copy[data-format=F]`` copies exactly the
@@ -48,7 +49,7 @@ TIMEOUT_MS = 15_000
 # --- fixtures ----------------------------------------------------------------------------------
 
 class Site(SimpleNamespace):
-    def __repr__(self) -> str:  # short, for tracebacks (the search index is large)
+    def __repr__(self) -> str:  # short, for tracebacks (the article list is large)
         return f"Site(root={self.root!r}, sub={self.sub!r})"
 
 
@@ -62,9 +63,8 @@ def site(tmp_path_factory):
     www.mkdir()
     (www / SUB_PATH.rstrip("/")).symlink_to(folder, target_is_directory=True)
     articles = read_jsonl(tmp / "docs" / "data" / "articles.jsonl")
-    index = json.loads((folder / "search" / "search_index.json").read_text(encoding="utf-8"))
     with serve(folder) as root, serve(www) as other:
-        yield Site(folder=folder, root=root, sub=other + SUB_PATH, articles=articles, index=index)
+        yield Site(folder=folder, root=root, sub=other + SUB_PATH, articles=articles)
 
 
 @pytest.fixture(scope="module")
@@ -124,28 +124,19 @@ def search_tag(site) -> tuple[str, dict]:
     return tag, site.articles[i]
 
 
-def index_words(site, a: dict) -> set[str]:
-    """The words (jieba's cuts) of the search index's entries for article ``a``'s page."""
-    separator = re.compile(site.index["config"]["separator"])
-    words = set()
-    for doc in site.index["docs"]:
-        if doc["location"].split("#")[0] == a["url"]:
-            words.update(separator.split(re.sub(r"<[^>]+>", " ", doc["text"])))
-    return words
-
-
 def body_word(site) -> tuple[str, dict]:
-    """A four-character word of an article's body (a word of the search index), printed in no other
-    article and not in its own title or tags; the most frequent such word first."""
+    """Four characters of an article's body (cut anywhere, as a researcher quotes a phrase)
+    printed in no other article and not in its own title or tags; the most frequent such piece
+    first."""
     candidates = []
     for i, a in enumerate(site.articles):
         body = a.get("body") or ""
-        for w in index_words(site, a):
-            if (len(w) == 4 and HAN.fullmatch(w) and w in body and w not in a["title"]
-                    and not any(w in t for t in a["tags"])
+        pieces = {run[j:j + 4] for run in HAN.findall(body) for j in range(len(run) - 3)}
+        for w in pieces:
+            if (w not in a["title"] and not any(w in t for t in a["tags"])
                     and sum(w in full_text(b) for b in site.articles) == 1):
                 candidates.append((-body.count(w), w, i))
-    assert candidates, "no four-character body word unique to one article"
+    assert candidates, "no four-character piece of a body unique to one article"
     _, word, i = min(candidates)
     return word, site.articles[i]
 
@@ -249,6 +240,19 @@ def test_search_body_word_and_open_result(context, site):
     t.page.locator(f'.md-search-result__link[href*="{a["url"]}"]').first.click()
     t.page.wait_for_url(f"**/{a['url']}**")
     assert text_of(t.page.locator("article h1").first.text_content()).rstrip("¶") == a["title"]
+    t.check()
+
+
+def test_search_marks_the_query_and_enter_opens_the_best_result(context, site):
+    a = article(site)
+    t = tab(context, site)
+    t.goto()
+    search(t, ZONE, a["title"])
+    first = t.page.locator(".md-search-result__item").first
+    assert first.locator("mark").first.text_content() == ZONE
+    t.page.locator(".md-search__input").press("Enter")
+    t.page.wait_for_url("**/a/*/")
+    assert ZONE in text_of(t.page.locator("article h1").first.text_content())
     t.check()
 
 
