@@ -434,12 +434,16 @@ def _link_sections(a: Article, site: Site) -> list[str]:
     same = []
     for zone in a.zones:
         term = site.zones.get(zone)
-        others = [o for o in term.articles if o.id != a.id] if term else []
-        if others:
-            more = f"，[全部 {len(term.articles)} 篇](../zones/{term.slug}.md)" if len(others) > SAME_ZONE_MAX else ""
-            same.append(f"**[{escape_inline(zone)}](../zones/{term.slug}.md)**（另有 {len(others)} 篇{more}）\n\n"
-                        + "\n".join(f"- {_article_link(o)} · {escape_inline(date_text(o))}"
-                                    for o in others[:SAME_ZONE_MAX]))
+        if not term:
+            continue
+        # the first SAME_ZONE_MAX others, without walking a zone's whole list for every article
+        shown = [o for o in term.articles[:SAME_ZONE_MAX + 1] if o.id != a.id][:SAME_ZONE_MAX]
+        n_others = len(term.articles) - (1 if any(o.id == a.id for o in term.articles) else 0) \
+            if len(term.articles) <= SAME_ZONE_MAX + 1 else len(term.articles) - 1
+        if shown:
+            more = f"，[全部 {len(term.articles)} 篇](../zones/{term.slug}.md)" if n_others > SAME_ZONE_MAX else ""
+            same.append(f"**[{escape_inline(zone)}](../zones/{term.slug}.md)**（另有 {n_others} 篇{more}）\n\n"
+                        + "\n".join(f"- {_article_link(o)} · {escape_inline(date_text(o))}" for o in shown))
     if same:
         blocks.append("## 同一高新区的其他文章\n\n" + "\n\n".join(same))
     duplicates = [site.articles[i] for i in a.near_duplicates if i in site.articles]
