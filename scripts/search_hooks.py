@@ -1,7 +1,7 @@
-"""MkDocs hook (``hooks:`` in mkdocs.yml): the article search index, written after every build.
+"""MkDocs hook (``hooks:`` in mkdocs.yml): the article search index, written at every build.
 
-``on_post_build`` reads ``<docs_dir>/data/articles.jsonl`` (written by the pipeline before the
-build) and writes the chunked character-bigram index of ``scripts/search_index.py`` into
+``on_post_build`` installs the chunked character n-gram index of ``scripts/search_index.py``,
+built from ``<docs_dir>/data/articles.jsonl`` (written by the pipeline before the build), into
 ``<site_dir>/search/archive/``. Articles are not MkDocs pages, so Material's search plugin never
 sees them; its ``search/search_index.json`` is what Material's search box loads and posts to
 the search worker (SETUP), so it is rewritten small:
@@ -51,7 +51,7 @@ ARTICLES = "data/articles.jsonl"  # under docs_dir
 # Pages that list other pages, and their numbered pages (articles-2/): only their title is
 # searched (what they list is in the index).
 LISTING_PAGES = ("articles", "tags", "zones", "authors", "years", "topics")
-_LISTING = re.compile(rf"^(?:{'|'.join(LISTING_PAGES)})(?:-\d+)?(?:/|\.html|#|$)")
+_LISTING = re.compile(rf"^(?:{'|'.join(LISTING_PAGES)})(?P<number>-\d+)?(?:\.html|/(?P<rest>[^#]+)|/)?(?:#|$)")
 ARTICLE_DIRS = ("a/", "src/")  # article and raw-text pages: searched through the index only
 MORE_PAGE = "articles"  # where the "more results" entry links: the article list
 
@@ -90,27 +90,33 @@ def settings(config) -> tuple[bool, str]:
     return bool(config.get("use_directory_urls", True)), "js" if offline(config) else "bin"
 
 
-def listing(location: str) -> bool:
-    """Whether an entry belongs to a listing page (overview of articles or terms, or one of its
-    numbered pages ``articles-2/``), offline URLs too.
+def listing(location: str) -> str | None:
+    """``"first"`` for an entry of a listing page (an overview of articles or of terms),
+    ``"more"`` for one of its numbered pages (``articles-2/``) or term pages, else None; offline
+    URLs too.
 
-    >>> [listing(x) for x in ("tags/", "tags/#党建", "tags/t-1a2b/", "tags.html", "articles-12/#x", "cite/")]
-    [True, True, True, True, True, False]
+    >>> [listing(x) for x in ("tags/", "tags/#党建", "tags.html", "tags/t-1a2b/", "articles-12/#x", "cite/")]
+    ['first', 'first', 'first', 'more', 'more', None]
     """
-    return bool(_LISTING.match(location))
+    m = _LISTING.match(location)
+    if m is None:
+        return None
+    return "more" if m["number"] or m["rest"] else "first"
 
 
 def site_docs(docs: list[dict]) -> list[dict]:
-    """Material's entries kept for the worker: no article or raw-text pages, listing pages by
-    their title entry only, jieba's U+200B removed."""
+    """Material's entries kept for the worker: no article or raw-text pages; a listing page by
+    its first page's title entry only (its numbered pages and sections dropped); jieba's U+200B
+    removed."""
     kept = []
     for doc in docs:
         location = str(doc.get("location", ""))
         if location.startswith(ARTICLE_DIRS):
             continue
-        if listing(location):
-            if "#" in location:
-                continue
+        kind = listing(location)
+        if kind == "more" or (kind == "first" and "#" in location):
+            continue
+        if kind == "first":
             doc = {**doc, "text": ""}
         kept.append({k: (v.replace("\u200b", "") if isinstance(v, str) else v) for k, v in doc.items()})
     return kept

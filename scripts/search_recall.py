@@ -1,7 +1,7 @@
 """Search recall: does the site's search find every article that contains what was typed?
 
 The site's search (``scripts/search_index.py``, ``docs/assets/search/worker.js``) is a chunked
-character-bigram index behind Material's search box. This module measures it as a reader meets
+character n-gram index behind Material's search box. This module measures it as a reader meets
 it, and how much it downloads:
 
 - queries: every tag, every zone name, and 2–4 character words sampled deterministically from
@@ -12,7 +12,7 @@ it, and how much it downloads:
   query as a substring;
 - recall = relevant articles whose page the search returns / relevant articles, summed over the
   queries of a category. Precision (returned article pages that are relevant) is shown beside it:
-  bigrams of a query can occur apart in an article that does not contain it.
+  the trigrams of a longer query can occur apart in an article that does not contain it.
 
 The search is the real one: the built site is served on 127.0.0.1, opened in headless Chromium
 (Playwright), and every query is posted to the site's search worker exactly as Material's search
@@ -501,12 +501,13 @@ def pagefind_index(site_dir: Path) -> Path:
 
 
 def measure_pagefind(site_dir: Path, records: list[dict] | None = None, sample: dict[str, int] = SAMPLE,
-                     bytes_queries: Iterable[str] = FIGURE_QUERIES) -> tuple[Measurement, dict]:
+                     bytes_queries: Iterable[str] = FIGURE_QUERIES, recall: bool = True) -> tuple[Measurement, dict]:
     """Recall and precision of Pagefind on the queries of :func:`query_set` (every result's page
-    read), and the bytes a query downloads with an empty cache (index and the fragments of the
-    first 10 results, as its UI shows them; the start-up files counted once, apart)."""
+    read; ``recall=False``: none), and the bytes a query downloads with an empty cache (index and
+    the fragments of the first 10 results, as its UI shows them; the start-up files counted once,
+    apart)."""
     records = records if records is not None else load_records(site_dir / "data" / "articles.jsonl")
-    queries = query_set(records, sample)
+    queries = query_set(records, sample) if recall else []
     bundle = pagefind_index(site_dir)
     blocked: list[str] = []
     try:

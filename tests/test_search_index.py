@@ -306,3 +306,28 @@ def test_worker_shows_page_text_as_text_and_marks_the_query(worker_site, worker_
     assert "&#60;b&#62;<mark>区</mark>&#60;/b&#62;" in zone["tags"]
     kicker = next(g[0] for g in answer["out"]["#1"] if g[0]["location"] == "a/h9002/")
     assert "引题 #<mark>1</mark> | 2" in kicker["text"]
+
+
+def test_material_index_keeps_the_rendered_pages_and_points_at_the_index(tmp_path, records):
+    """scripts/search_hooks.py, without MkDocs: the index is installed into a built site and
+    Material's search_index.json keeps the site pages (listing pages by their title only)."""
+    from scripts.search_hooks import write_site_search
+
+    docs = tmp_path / "docs" / "data"
+    docs.mkdir(parents=True)
+    (docs / "articles.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records),
+                                         encoding="utf-8")
+    search = tmp_path / "site" / "search"
+    search.mkdir(parents=True)
+    (tmp_path / "site" / "articles").mkdir()
+    entries = [{"location": loc, "title": "标\u200b题", "text": "正\u200b文"} for loc in
+               ("cite/", "cite/#x", "a/x/", "src/x/", "articles/", "articles/#s1", "articles-2/", "tags/",
+                "tags/t-1/")]
+    (search / "search_index.json").write_text(json.dumps({"config": {"lang": ["zh"]}, "docs": entries}),
+                                              encoding="utf-8")
+    archive = write_site_search(tmp_path / "site", tmp_path / "docs")
+    material = json.loads((search / "search_index.json").read_text(encoding="utf-8"))
+    assert material["config"]["archive"] == archive and archive["more"] == "articles/"
+    assert [(d["location"], d["title"], d["text"]) for d in material["docs"]] == [
+        ("cite/", "标题", "正文"), ("cite/#x", "标题", "正文"), ("articles/", "标题", ""), ("tags/", "标题", "")]
+    assert (search / "archive" / "m" / "0.json").is_file() and not (search / "archive.json").exists()

@@ -7,8 +7,8 @@
  *   page -> worker  {type: QUERY, data: "<text typed>"}
  *   worker -> page  {type: RESULT, data: {items: [[{location, title, text, tags, score, terms}]]}}
  *
- * Articles are searched in the chunked character-bigram index described in
- * scripts/search_index.py (config.archive): a query fetches one shard per bigram it is looked
+ * Articles are searched in the chunked character n-gram index described in
+ * scripts/search_index.py (config.archive): a query fetches one shard per n-gram it is looked
  * up by and the metadata chunks of the results it lists, nothing else. The other pages of the
  * site (config.docs: about, data, the overview pages) are searched in memory, by substring.
  * Without config.archive (a site built without scripts/search_hooks.py) every document of
