@@ -396,3 +396,42 @@ def test_figures_csv_has_bom_and_one_row_per_figure():
     assert rows[0] == list(FIGURES_CSV_COLUMNS)
     assert rows[1:] == [["abc123", a.title, "青岛高新区、烟台高新区", "2024-04-22", "inferred", "党员", "2720", "名",
                          "拥有党员2720名|其中*高企*党员1680名。"]]
+
+
+# --- the front-matter emitter ------------------------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_texts = st.text(st.characters(blacklist_categories=("Cs",)), max_size=30) | st.sampled_from(
+    ["青岛高新区", "是: 否", "党建 # 注", "2024", "null", "true", "- 项", "---", "青岛 ", " 前导", "a\nb", "\u2028",
+     "\x85", "\ufeff标题", "'单引号'", '"双引号"', "C++ | *重点* <b>", "青岛：高新区"])
+_scalars = st.none() | st.booleans() | st.integers(-10**6, 10**6) | _texts
+_values = st.recursive(_scalars, lambda inner: st.lists(inner, max_size=4)
+                       | st.dictionaries(st.from_regex(r"[a-z_]{1,8}", fullmatch=True) | _texts, inner, max_size=4),
+                       max_leaves=20)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.dictionaries(st.from_regex(r"[a-z_]{1,10}", fullmatch=True), _values, max_size=6))
+def test_front_matter_reads_back_as_written(data):
+    import yaml
+    from mkdocs.utils.meta import get_data
+
+    from scripts.write import front_matter
+
+    text = front_matter(data)
+    assert yaml.safe_load(text[4:-4]) == (data or None)
+    _, meta = get_data(text + "正文\n")
+    assert meta == data
+
+
+def test_front_matter_of_seed_articles_reads_back(seed_report):
+    from mkdocs.utils.meta import get_data
+
+    from scripts.write import FRONT_MATTER_KEYS, article_page, article_record
+
+    for a in (a for p in seed_report.pages for a in p.articles):
+        _, meta = get_data(article_page(a))
+        record = article_record(a)
+        assert meta == {k: record[k] for k in FRONT_MATTER_KEYS}
