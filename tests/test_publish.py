@@ -22,8 +22,7 @@ import pytest
 from scripts.charts import Bar, bar_chart
 from scripts.indexes import OTHER_PROVINCE, UNKNOWN_YEAR_TITLE, year_of, zone_province
 from scripts.model import Author, BuildReport
-from scripts.publish import (ARTICLES_CSV_COLUMNS, FEED_SIZE, GRAM_END, add_search_grams, atom_feed, rss_feed,
-                             search_grams, short_province, site_pages)
+from scripts.publish import ARTICLES_CSV_COLUMNS, FEED_SIZE, atom_feed, rss_feed, short_province, site_pages
 from scripts.write import article_order, write_all
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -196,31 +195,6 @@ def test_feeds_of_the_seed_articles(articles, pages):
     atom = ET.fromstring(pages["atom.xml"].encode("utf-8"))
     assert len(rss.findall("./channel/item")) == len(atom.findall(f"{ATOM}entry")) == min(len(articles), FEED_SIZE)
     assert rss.get("version") == "2.0" and atom.tag == f"{ATOM}feed"
-
-
-# --- search n-grams -----------------------------------------------------------------------
-
-def test_search_grams_make_every_substring_a_prefix():
-    sep = re.compile(r"[\s\u200b，。（）“”]+")
-    text = "青岛\u200b高新区\u200b（\u200b滨江\u200b）党建“1+2+N”引领，e企炬链"
-    grams = search_grams(text, sep, 6)
-    for q in ("高新区", "新区", "滨江", "1+2+n", "e企炬链", "企炬", "链"):
-        assert any(g.startswith(q) for g in grams), q
-    # no key is a proper prefix of a longer query: short grams are marked
-    assert all(len(g) >= 6 or g.endswith(GRAM_END) or not re.search(r"[\u4e00-\u9fff]", g) for g in grams)
-
-
-def test_add_search_grams_keeps_what_material_shows():
-    index = {"config": {"separator": r"[\s\u200b]+", "fields": {"title": {"boost": 1000}, "text": {"boost": 1},
-                                                                 "tags": {"boost": 1e6}}},
-             "docs": [{"location": "a/x/", "title": "党建\u200b引领", "text": "<p>\u200b党员\u200b先锋\u200b</p>",
-                       "tags": ["党建引领", "两代表一委员加长"]}]}
-    out = add_search_grams(json.loads(json.dumps(index)), size=4)
-    assert out["config"]["fields"] == {"gt": {"boost": 1000}, "gx": {"boost": 1}, "gg": {"boost": 1e6}}
-    doc = out["docs"][0]
-    assert doc["title"] == "党建引领" and doc["text"] == "<p>党员先锋</p>" and doc["tags"] == index["docs"][0]["tags"]
-    assert "党建引领" in doc["gt"].split() and "员先锋\u2060" in doc["gx"].split()
-    assert "两代表一委员加长" in doc["gg"].split()  # a tag longer than a gram is a key whole
 
 
 # --- the built site -----------------------------------------------------------------------
