@@ -66,7 +66,6 @@ import base64
 import hashlib
 import html
 import json
-import operator
 import re
 import sys
 from collections import defaultdict, deque
@@ -77,7 +76,7 @@ from typing import Callable, Iterable
 
 SHARD_BYTES = 8_000  # target average shard size: what one key of a query downloads
 META_CHUNK = 4  # articles per metadata chunk
-LIMIT = 50  # results listed with their metadata; the rest are counted
+LIMIT = 20  # results listed with their metadata (a request each, at worst); the rest are counted
 MAX_KEYS = 6  # bigrams looked up per query run (spread over the run, covering it)
 MAX_RUNS = 3  # query runs searched (the rest are ignored)
 EXCERPT_CHARS = 80  # characters of the lead kept for a result's text
@@ -91,6 +90,7 @@ TITLE, KEYWORD = 1, 2  # field bits
 UNIT_CLASS = ("0-9a-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff\u3007\u3040-\u30ff\u3400-\u4dbf"
               "\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0003134f")
 _RUN = re.compile(f"[{UNIT_CLASS}]+")
+_ONE, _TWO, _THREE = (re.compile(f"(?=([{UNIT_CLASS}]{{{n}}}))") for n in (1, 2, 3))
 _HEADING = re.compile(r"^#{1,6} ", re.M)
 _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#|+\-.!<>~=])")
 _SPACE = re.compile(r"\s+")
@@ -137,17 +137,10 @@ def text_keys(texts: Iterable[str | None]) -> set[str]:
     >>> sorted(text_keys(["党建", None, "e企炬"]))
     ['e', 'e企', 'e企炬', '企', '企炬', '党', '党建', '建', '炬']
     """
-    found = runs("\n".join(t for t in texts if t))
-    joined = "\n".join(found)  # every character, pair and triple at C speed, then those across runs out
-    keys = set(joined)
-    keys.update(map(operator.add, joined, joined[1:]))
-    keys.update(map("".join, zip(joined, joined[1:], joined[2:])))
-    pos = -1
-    for run in found[:-1]:
-        pos += len(run) + 1  # the "\n" after this run
-        start = max(0, pos - 2)
-        keys.difference_update([joined[i:j] for i in range(start, pos + 1) for j in range(pos + 1, i + 4)])
-    keys.discard("\n")
+    text = normalize("\n".join(t for t in texts if t))
+    keys = set(_ONE.findall(text))
+    keys.update(_TWO.findall(text))  # overlapping matches: a lookahead that captures
+    keys.update(_THREE.findall(text))
     return keys
 
 

@@ -29,18 +29,32 @@ host are blocked and listed.
 - :func:`measure_pagefind` (``--pagefind``): the same queries against Pagefind's extended build
   (``pagefind[extended]``, CJK segmentation) of the same article pages, its recall and bytes.
 
-    python -m scripts.search_recall [SITE_DIR] [--pagefind] [--no-latency]
+    python -m scripts.search_recall [SITE_DIR] [--pagefind] [--no-latency] [--no-browser]
 
 Without SITE_DIR a temporary copy of the project is built. Exit status 0 when the targets are met
 (tags and zone names 100 %, overall at least 95 %).
 
-Measured (seeds, 13 articles; synthetic archive of 1,010 articles, ``scripts.bench``):
+Measured on this 2-core machine, shared (times vary with load); synthetic archives from
+``scripts.bench`` (recall at 10,129 by :func:`measure_index`, which gives the browser's figures
+exactly at 1,010):
 
-====================  ======================  =====================  =====================
-                      this search, seeds      Pagefind 1.5.2, seeds  this search, N=1,010
-====================  ======================  =====================  =====================
-see the final report of the search work; figures are printed by this command
-====================  ======================  =====================  =====================
+=========================  =============  ==============  ==============  ===============
+figure                     seeds (13)     N = 1,010       N = 10,129      Pagefind, seeds
+=========================  =============  ==============  ==============  ===============
+recall tags / zones        100 / 100 %    100 / 100 %     100 / 100 %     89.4 / 84.6 %
+recall words / substrings  100 / 100 %    100 / 100 %     100 / 100 %     96.1 / 86.4 %
+recall overall             100 %          100 %           100 %           91.0 %
+precision overall          96.3 %         95.4 %          96.0 %          44.0 %
+precision substrings       100 %          75.9 %          87.8 %          29.6 %
+index bytes / files        0.24 MB / 36   3.4 MB / 509    28.5 MB / 6,629 0.70 MB / 27
+bytes a query, median      12 KB          40 KB           40 KB           ~100 KB + 155 KB
+bytes a query, p95 / max   – / 38 KB      55 / 69 KB      52 / 60 KB      – / 121 KB
+first results after typing 60–125 ms      130–350 ms      85–215 ms
+=========================  =============  ==============  ==============  ===============
+
+(bytes: over the tags, zone names and samples of 2,000 articles' queries; a query of three long
+phrases reads up to 225 KB; Pagefind: its index and the fragments of the first 10 results, plus
+155 KB of start-up files once; at N = 1,010 it reads 127–417 KB a query, index 15.6 MB.)
 """
 from __future__ import annotations
 
@@ -197,7 +211,16 @@ def query_set(records: list[dict], sample: dict[str, int] = SAMPLE) -> list[Quer
 def relevant(records: list[dict], text: str) -> set[str]:
     """Ids of the articles whose own text contains ``text`` (case-insensitive, like search)."""
     needle = text.lower()
-    return {r["id"] for r in records if needle in own_text(r).lower()}
+    return {i for i, own in own_texts_lower(records) if needle in own}
+
+
+def own_texts_lower(records: list[dict], _cache: dict = {}) -> list[tuple[str, str]]:  # noqa: B006
+    """``(id, own text in lower case)`` of every record, computed once per list of records."""
+    key = id(records)
+    if key not in _cache or _cache[key][0] is not records:
+        _cache.clear()
+        _cache[key] = (records, [(r["id"], own_text(r).lower()) for r in records])
+    return _cache[key][1]
 
 
 # --- the browser ----------------------------------------------------------------------------
@@ -366,6 +389,23 @@ def measure(site_dir: Path, records: list[dict] | None = None, sample: dict[str,
         got = article_ids(loc for group in results[q.text] for loc in group)
         scores[q.category].add(q.text, relevant(records, q.text), got)
     return Measurement(scores, blocked, ui_checks)
+
+
+def measure_index(site_dir: Path, records: list[dict] | None = None, sample: dict[str, int] = SAMPLE) -> Measurement:
+    """:func:`measure` without a browser: the queries answered by the worker's algorithm in
+    Python (``scripts.search_index.search``, which tests/test_search_index.py checks returns
+    what the worker returns) from the index files of the built site; for large archives, where
+    posting every query to the worker for every result would fetch every metadata chunk."""
+    from .search_index import newest_first, search
+
+    records = records if records is not None else load_records(site_dir / "data" / "articles.jsonl")
+    reader = index_reader(site_dir)
+    ids = [r["id"] for r in newest_first(records)]
+    queries = query_set(records, sample)
+    scores = {c: Score() for c in CATEGORIES if any(q.category == c for q in queries)}
+    for q in queries:
+        scores[q.category].add(q.text, relevant(records, q.text), {ids[n] for n in search(reader, q.text)})
+    return Measurement(scores, [], [])
 
 
 # --- what a query downloads, how soon it shows ----------------------------------------------------
@@ -597,28 +637,30 @@ def figures_table(figures: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m scripts.search_recall [SITE_DIR] [--pagefind] [--no-latency]``.
+    """``python -m scripts.search_recall [SITE_DIR] [--pagefind] [--no-latency] [--no-browser]``.
 
     Without SITE_DIR, a temporary copy of the project is built (docs/ is left alone).
     ``--pagefind``: also measure Pagefind's extended build of the same article pages.
-    ``--no-latency``: skip the first-results timing.
+    ``--no-latency``: skip the first-results timing. ``--no-browser``: recall by the worker's
+    algorithm in Python (:func:`measure_index`), no timing (large archives).
     """
     argv = sys.argv[1:] if argv is None else argv
     flags = {a for a in argv if a.startswith("--")}
     paths = [a for a in argv if not a.startswith("--")]
-    if not chromium_available():
-        print(f"search recall needs Playwright and {CHROMIUM}", file=sys.stderr)
+    browser = "--no-browser" not in flags
+    if browser and not chromium_available():
+        print(f"search recall needs Playwright and {CHROMIUM} (or --no-browser)", file=sys.stderr)
         return 2
     with tempfile.TemporaryDirectory() as tmp:
         if paths:
             site_dir = Path(paths[0])
         else:
             site_dir = build_site(Path(tmp) / "site", copy_project(Path(tmp) / "project"))
-        m = measure(site_dir)
+        m = measure(site_dir) if browser else measure_index(site_dir)
         print(report(m))
         print("\nthe index (bytes a query downloads with an empty cache):")
         print(figures_table(search_figures(site_dir)))
-        if "--no-latency" not in flags:
+        if browser and "--no-latency" not in flags:
             print("\nfirst results after typing, headless Chromium (ms, bytes fetched):")
             for q, (ms, size) in first_results(site_dir).items():
                 print(f"  {q:<24} {ms:8.1f} ms {size:>10,} B")

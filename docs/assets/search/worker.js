@@ -26,6 +26,7 @@ const UNIT = /[0-9a-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff\u3007\u3040-\u30ff\
 const TITLE = 1, KEYWORD = 2;  // the second and third posting lists of a key
 const EXCERPT_AROUND = 30;  // characters of a page's text shown before its first match
 const EXCERPT_SIZE = 120;
+const MAX_CACHED = 1000;  // chunks kept in memory
 const MORE_TITLE = n => `还有 ${n.toLocaleString("zh-CN")} 篇文章未列出`;
 const MORE_TEXT = (shown, total) =>
   `共 ${total.toLocaleString("zh-CN")} 篇含有所查文字，按相关程度列出前 ${shown} 篇（标题、标签、高新区中出现的在前，同等的新者在前）。` +
@@ -162,9 +163,12 @@ function scriptURL() {
 const scripts = new Map();  // chunk name -> data, filled by __archiveChunk (format "js")
 self.__archiveChunk = (name, data) => scripts.set(name, data);
 
-/** A chunk's data (Uint8Array for a shard, an array for metadata), fetched once. */
+/** A chunk's data (Uint8Array for a shard, an array for metadata), fetched once (the cache is
+ * emptied when it holds MAX_CACHED chunks, a few MB). */
 function chunk(name) {
   const cache = state.chunks;
+  if (cache.size >= MAX_CACHED)
+    cache.clear();
   if (!cache.has(name))
     cache.set(name, fetchChunk(name).catch(err => {
       cache.delete(name);
