@@ -199,9 +199,20 @@ def rewrite_material_index(path: Path, archive: dict | None) -> None:
     path.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 
 
+def link_or_copy(src: str, dst: str) -> None:
+    """A hard link (a tenth of the time of a copy at 10,000 articles; nothing writes to these
+    files afterwards), or a copy across file systems."""
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
+
+
 def install(build: Build, site_dir: Path, directory_urls: bool) -> dict:
-    """Copy a finished build into ``<site>/search/archive/``; its config, with ``more``."""
-    shutil.copytree(build.files, site_dir / "search" / INDEX_DIR, dirs_exist_ok=True)
+    """Copy (link) a finished build into ``<site>/search/archive/``; its config, with ``more``."""
+    target = site_dir / "search" / INDEX_DIR
+    shutil.rmtree(target, ignore_errors=True)  # a previous index (serve, --dirty): unlinked, not overwritten
+    shutil.copytree(build.files, target, copy_function=link_or_copy)
     config = json.loads((build.folder / f"{INDEX_DIR}.json").read_text(encoding="utf-8"))
     more = f"{MORE_PAGE}/" if directory_urls else f"{MORE_PAGE}.html"
     config["more"] = more if (site_dir / more).exists() else ""
