@@ -268,7 +268,7 @@ def run(n: int, stock: bool, stock_timeout: float) -> dict:
     search = site / "search"
     out["search files MB (all chunks)"] = dir_bytes(search) / 1e6 if search.exists() else 0
     try:
-        from .search_index import search_figures
+        from .search_recall import search_figures
     except ImportError:
         search_figures = None
     if search_figures is not None:
