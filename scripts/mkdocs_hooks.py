@@ -45,6 +45,7 @@ if str(PROJECT) not in sys.path:  # MkDocs loads this file by path, not as part 
 from scripts.cite import page_data  # noqa: E402
 from scripts.pipeline import build  # noqa: E402
 from scripts import stamp  # noqa: E402
+from scripts.cache import cache_enabled  # noqa: E402
 from scripts.stamp import resolve_links  # noqa: E402
 
 SEEDS = PROJECT / "seeds"
@@ -194,7 +195,7 @@ def on_post_build(config) -> None:
     files = _built["files"]
     started = time.perf_counter()
     cache = None
-    if os.environ.get("ARCHIVE_CACHE", "").lower() not in ("off", "0", "false", "no"):
+    if cache_enabled():
         cache = Path(config["config_file_path"]).resolve().parent / ".cache" / "stamp"
     n = stamp.stamp_site(config, files, _built["nav"], _built["env"],
                          lambda meta, src_uri, url: cite_data(meta, url, config, files), cache)

@@ -308,22 +308,19 @@ def stamp_site(config, files, nav, env, extra: Callable[[dict, str, str], dict |
 
 
 _STAMPER: Stamper | None = None
-WORKERS_ENV = "ARCHIVE_WORKERS"
 MIN_PER_WORKER = 200  # below this many pages a second process costs more than it saves
 
 
 def workers(jobs: int) -> int:
-    """Processes to stamp ``jobs`` pages with: ``ARCHIVE_WORKERS`` or the CPU count, and one
-    for a small site (or where fork is not available).
+    """Processes to stamp ``jobs`` pages with: the pipeline's worker count (``ARCHIVE_WORKERS``,
+    one per CPU, one where forking is unsafe), and one for a small site.
 
     >>> workers(10)
     1
     """
-    if jobs < 2 * MIN_PER_WORKER or not hasattr(os, "fork"):
-        return 1
-    wanted = os.environ.get(WORKERS_ENV, "")
-    n = int(wanted) if wanted.isdigit() and int(wanted) > 0 else (os.cpu_count() or 1)
-    return max(1, min(n, jobs // MIN_PER_WORKER))
+    from .pipeline import worker_count
+
+    return max(1, min(worker_count(), jobs // MIN_PER_WORKER))
 
 
 def _digest(text: str) -> str:

@@ -679,20 +679,19 @@ class _ArticleWriter:
         return sourced
 
 
-WORKERS_ENV = "ARCHIVE_WORKERS"
 MIN_GROUPS_PER_WORKER = 50  # page files; fewer are written in this process
 
 
 def map_pages(job, groups: list) -> list:
-    """``[job(g) for g in groups]``, shared out to forked worker processes (``ARCHIVE_WORKERS``,
-    default one per CPU) when there are enough groups; results in the order of ``groups``."""
+    """``[job(g) for g in groups]``, shared out to forked worker processes (the pipeline's
+    ``worker_count``) when there are enough groups; results in the order of ``groups``. Unlike
+    ``pipeline.parallel_map``, ``job`` is inherited by the workers, not pickled."""
     import multiprocessing
-    import os
 
-    wanted = os.environ.get(WORKERS_ENV, "")
-    n = int(wanted) if wanted.isdigit() and int(wanted) > 0 else (os.cpu_count() or 1)
-    n = min(n, len(groups) // MIN_GROUPS_PER_WORKER)
-    if n < 2 or not hasattr(os, "fork"):
+    from .pipeline import worker_count
+
+    n = min(worker_count(), len(groups) // MIN_GROUPS_PER_WORKER)
+    if n < 2:
         return [job(g) for g in groups]
     global _JOB
     _JOB = job  # inherited by the forked workers: the site is not pickled
