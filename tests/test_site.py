@@ -74,12 +74,17 @@ def mkdocs_build(tmp: Path) -> subprocess.CompletedProcess:
                           timeout=600)
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("project")
+def hostile_project(tmp: Path) -> None:
+    """A copy of the project whose first UTF-8 seed page holds the hostile line."""
     copy_project(tmp)
     [seed] = (tmp / "seeds").glob(INJECT_INTO + "*.txt")
     inject(seed)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("project")
+    hostile_project(tmp)
 
     report = build(tmp / "seeds", tmp / "docs", root=tmp)
     generated = [p for p in (tmp / "docs").rglob("*") if p.is_file() and p.relative_to(tmp / "docs").parts[0]

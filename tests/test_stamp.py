@@ -18,7 +18,7 @@ import pytest
 
 from scripts import fastmd, stamp
 from scripts.pipeline import build
-from tests.test_site import INJECT_INTO, copy_project, inject
+from tests.test_site import hostile_project
 
 pytestmark = pytest.mark.site
 
@@ -37,9 +37,7 @@ def mkdocs(root: Path, site: str, **env: str) -> subprocess.CompletedProcess:
 @pytest.fixture(scope="module")
 def two_sites(tmp_path_factory):
     root = tmp_path_factory.mktemp("stamp")
-    copy_project(root)
-    [seed] = (root / "seeds").glob(INJECT_INTO + "*.txt")
-    inject(seed)
+    hostile_project(root)
     build(root / "seeds", root / "docs", root=root)
     ref = mkdocs(root, "site-ref", ARCHIVE_STAMP="off")
     assert ref.returncode == 0, ref.stderr[-3000:]
