@@ -268,3 +268,18 @@ def test_the_article_list_is_split_by_whole_source_pages(articles, seed_report):
         for k in range(len(pages)):
             block = text.count(f"(a/{k:06d}")
             assert block in (0, len(page.articles))
+
+
+def test_same_zone_section_counts_every_other_article_and_lists_ten(articles):
+    from scripts.write import SAME_ZONE_MAX
+
+    lots = [dataclasses.replace(a, zones=("测试高新区",)) for a in many(articles, SAME_ZONE_MAX + 5)]
+    site = Site.build(lots)
+    ordered = site.zones["测试高新区"].articles
+    for a in (ordered[0], ordered[SAME_ZONE_MAX + 2]):  # listed first, and beyond the first ten
+        text = article_page(a, site)
+        section = text.split("## 同一高新区的其他文章", 1)[1]
+        assert f"（另有 {len(lots) - 1} 篇，[全部 {len(lots)} 篇]" in section
+        listed = re.findall(r"\]\(([0-9a-z]+)\.md\)", section)
+        assert len(listed) == SAME_ZONE_MAX and a.id not in listed
+        assert listed == [o.id for o in ordered if o.id != a.id][:SAME_ZONE_MAX]

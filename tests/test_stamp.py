@@ -138,5 +138,6 @@ def test_unchanged_pages_come_from_the_stamp_cache(two_sites):
     for page in sorted((root / "site").glob("a/*/index.html")):
         again = root / "site-again" / page.relative_to(root / "site")
         assert again.read_bytes() == page.read_bytes()
+        assert again.stat().st_nlink >= 2  # hard-linked from the cache, not rendered again
     cached = list((root / ".cache" / "stamp").iterdir())
     assert len(cached) == len(generated_pages(root / "docs"))
