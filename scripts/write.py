@@ -519,9 +519,9 @@ def _link_sections(a: Article, site: Site) -> list[str]:
         if not term:
             continue
         # the first SAME_ZONE_MAX others, without walking a zone's whole list for every article
+        # (the article is on its own zones' lists: Site.build puts it there)
         shown = [o for o in term.articles[:SAME_ZONE_MAX + 1] if o.id != a.id][:SAME_ZONE_MAX]
-        n_others = len(term.articles) - (1 if any(o.id == a.id for o in term.articles) else 0) \
-            if len(term.articles) <= SAME_ZONE_MAX + 1 else len(term.articles) - 1
+        n_others = len(term.articles) - 1
         if shown:
             more = f"，[全部 {len(term.articles)} 篇](../zones/{term.slug}.md)" if n_others > SAME_ZONE_MAX else ""
             same.append(f"**[{escape_inline(zone)}](../zones/{term.slug}.md)**（另有 {n_others} 篇{more}）\n\n"
