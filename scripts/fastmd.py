@@ -17,7 +17,7 @@ a handful of regular expressions, about fifty times faster, and refuses anything
 
 Anything else (emphasis with ``*`` or ``_``, code spans, block quotes, ordered lists, indented
 code, line breaks, a bare ``&`` or ``<``…) raises :class:`Unsupported`, and the caller renders
-that page with Python-Markdown instead (:func:`render` does so itself). ``tests/test_fastmd.py``
+that page with Python-Markdown instead (:func:`render` does so itself). ``tests/test_stamp.py``
 checks the two agree on every generated page of the seed archive (600 pages of a synthetic
 archive of 1,000 articles agreed too, checked once by hand).
 
