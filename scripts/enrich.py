@@ -57,6 +57,35 @@ def enrich_changes(a: Article) -> dict[str, object]:
     return {f.name: getattr(out, f.name) for f in fields(out) if getattr(out, f.name) != getattr(a, f.name)}
 
 
+#: What the archive-wide steps read of one article, cut once (see :func:`archive_reads`).
+Reads = tuple[tuple[tuple[str, ...], tuple[str, ...]], dict[str, int]]
+
+
+def archive_reads(a: Article) -> Reads:
+    """What the archive-wide steps read of one article, as words: its tag candidates
+    (``tags.article_words``: heading, text) and its token counts for related articles
+    (``link.token_counts``). Cutting the text is their costly part, and it depends on the
+    article alone, so the pipeline does it per article, in workers, cached; the archive-wide
+    steps then only count.
+
+    >>> from scripts.model import Article
+    >>> words, counts = archive_reads(Article("x", "article", "设立党员先锋岗", False, None, None, None, (), None,
+    ...                                       "园区设立孵化器。", (), (), (), None, None, "f", "", (1, 1)))
+    >>> words, sorted(counts.items())
+    ((('党员先锋岗',), ('孵化器',)), [('党员先锋岗', 2), ('孵化器', 1)])
+    """
+    from .link import token_counts
+    from .tags import article_words
+
+    return article_words(a), dict(token_counts(a))
+
+
+def enrich_work(a: Article) -> tuple[dict[str, object], Reads]:
+    """:func:`enrich_changes` and :func:`archive_reads` of one article: all the per-article
+    work, one cache entry (keyed by :func:`enrich_input`, which covers both)."""
+    return enrich_changes(a), archive_reads(a)
+
+
 #: A sentence naming a zone, an office holder, an organisation, a figure and a topic's words.
 WARM_UP_TEXT = "青岛高新区党工委书记王强介绍，园区党群服务中心已设立党员先锋岗120个，以党建引领产业发展。"
 
@@ -69,6 +98,8 @@ def warm_up() -> None:
     find_organizations(WARM_UP_TEXT)
     find_figures(WARM_UP_TEXT)
     assign_topics("", WARM_UP_TEXT)
+    archive_reads(Article("warm-up", "article", WARM_UP_TEXT, False, None, None, None, (), None, WARM_UP_TEXT,
+                          (), (), (), None, None, "", "", (1, 1)))
 
 
 def enrich_each(articles: list[Article]) -> list[Article]:
@@ -76,16 +107,19 @@ def enrich_each(articles: list[Article]) -> list[Article]:
     return [enrich_one(a) for a in articles]
 
 
-def enrich_archive(articles: list[Article], tag_rules: Path) -> list[Article]:
+def enrich_archive(articles: list[Article], tag_rules: Path,
+                   words: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] | None = None) -> list[Article]:
     """The steps that need the whole archive, after :func:`enrich_one`: the dates page-mates
-    share, and tags (IDF over every article; ``tag_rules`` is the editors' tags.yml)."""
+    share, and tags (IDF over every article; ``tag_rules`` is the editors' tags.yml; ``words``:
+    the articles' tag candidates by id, when the caller has them, see :func:`archive_reads`)."""
     articles = date_from_page(articles)
-    tags = tag_articles(articles, load_tag_rules(tag_rules))
+    tags = tag_articles(articles, load_tag_rules(tag_rules), words=words)
     return [replace(a, tags=tuple(tags[a.id])) for a in articles]
 
 
 def enrich_all(articles: list[Article], tag_rules: Path,
-               each: Callable[[list[Article]], list[Article]] = enrich_each) -> list[Article]:
+               each: Callable[[list[Article]], list[Article]] = enrich_each,
+               words: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] | None = None) -> list[Article]:
     """Every enrichment step over the whole archive. ``each`` maps :func:`enrich_one` over the
     articles, keeping their order (the pipeline's does it in worker processes, with a cache)."""
-    return enrich_archive(each(articles), tag_rules)
+    return enrich_archive(each(articles), tag_rules, words)

@@ -243,35 +243,41 @@ def log_cache(stage: str, cache: Cache) -> None:
         log.info("cache %s: %d reused, %d computed, %d stale removed", stage, cache.hits, cache.misses, removed)
 
 
-def is_article_changes(value: object) -> bool:
-    """Whether a cached value has the shape :func:`scripts.enrich.enrich_changes` returns."""
+def is_enrich_work(value: object) -> bool:
+    """Whether a cached value has the shape :func:`scripts.enrich.enrich_work` returns."""
     from dataclasses import fields
 
-    return isinstance(value, dict) and value.keys() <= {f.name for f in fields(Article)}
+    if not (isinstance(value, tuple) and len(value) == 2):
+        return False
+    changes, reads = value
+    return (isinstance(changes, dict) and changes.keys() <= {f.name for f in fields(Article)}
+            and isinstance(reads, tuple) and len(reads) == 2 and isinstance(reads[1], dict))
 
 
-def enrich_articles(articles: list[Article], root: Path) -> list[Article]:
-    """:func:`scripts.enrich.enrich_one` over the articles, in order: what it changes in each
-    article is cached, keyed by everything the article holds; the rest run in the pool."""
+def enrich_articles(articles: list[Article], root: Path) -> tuple[list[Article], list]:
+    """:func:`scripts.enrich.enrich_work` over the articles, in order: the articles with what
+    :func:`scripts.enrich.enrich_one` changes, and what the archive-wide steps read of each
+    (``archive_reads``). Cached, keyed by everything the article holds; the rest run in the pool."""
     from dataclasses import replace
 
-    from .enrich import enrich_changes, enrich_input, warm_up
+    from .enrich import enrich_input, enrich_work, warm_up
 
     cache = Cache.open(root, "articles")
     keys = [cache.key(enrich_input(a)) for a in articles]
-    changes = cached_map(enrich_changes, articles, keys, cache, is_article_changes, warm_up)
+    work = cached_map(enrich_work, articles, keys, cache, is_enrich_work, warm_up)
     log_cache("articles", cache)
     with paused_gc():
-        return [replace(a, **c) if c else a for a, c in zip(articles, changes)]
+        return [replace(a, **c) if c else a for a, (c, _) in zip(articles, work)], [r for _, r in work]
 
 
 def enrich_report(report: BuildReport, tag_rules: Path, root: Path | None = None) -> BuildReport:
     """The enrich and link stages over every article of the archive, pages kept as they are.
-    The per-article part is cached under ``root`` (default: the folder above ``tag_rules``'
-    folder, as ``collect`` defaults to the one above the seeds)."""
+    The per-article part (enrichment, and cutting the texts the archive-wide tags and related
+    articles count) is cached under ``root`` (default: the folder above ``tag_rules``' folder,
+    as ``collect`` defaults to the one above the seeds)."""
     from dataclasses import replace
 
-    from .enrich import enrich_all
+    from .enrich import enrich_archive
 
     root = root or tag_rules.resolve().parent.parent
     articles = [a for p in report.pages for a in p.articles]
@@ -280,9 +286,11 @@ def enrich_report(report: BuildReport, tag_rules: Path, root: Path | None = None
     except ImportError:  # pragma: no cover - the link stage is optional until it lands
         link_all = None
     load_stages()
-    enriched = enrich_all(articles, tag_rules, each=partial(enrich_articles, root=root))
+    each, reads = enrich_articles(articles, root)
+    enriched = enrich_archive(each, tag_rules, words={a.id: words for a, (words, _) in zip(articles, reads)})
     if link_all is not None:
-        enriched = link_all(enriched)
+        counts = {a.id: c for a, (_, c) in zip(articles, reads)}
+        enriched = link_all(enriched, counts=[counts[a.id] for a in enriched])
     by_id = {a.id: a for a in enriched}
     pages = tuple(replace(p, articles=tuple(by_id[a.id] for a in p.articles)) for p in report.pages)
     return replace(report, pages=pages)

@@ -117,7 +117,7 @@ def _candidate_words() -> nlp.WordMemo:
     return nlp.WordMemo(lambda word: is_candidate(word, tags[word]))
 
 
-@lru_cache(maxsize=None)  # cleared around each tag_articles run: one segmentation per text
+@lru_cache(maxsize=1 << 12)  # Tagger.fit_parts then tags_for cut each text once
 def candidates(text: str) -> tuple[str, ...]:
     """The candidate words of ``text``, in order, repeated as often as they occur. Without the
     hidden Markov model a word's part of speech depends on the word alone, so each distinct
@@ -146,7 +146,11 @@ class Tagger:
 
     def _terms(self, text: str) -> list[str]:
         """Candidates of ``text`` after ``merge``, without banned terms."""
-        return list(filter(None, map(self._term_of.__getitem__, candidates(text))))
+        return self._terms_of(candidates(text))
+
+    def _terms_of(self, words: Iterable[str]) -> list[str]:
+        """Candidate words (:func:`candidates`) after ``merge``, without banned terms."""
+        return list(filter(None, map(self._term_of.__getitem__, words)))
 
     def fit(self, texts: list[str]) -> Tagger:
         """Document frequencies over the archive: each text is one article (title included)."""
@@ -158,9 +162,13 @@ class Tagger:
     def fit_parts(self, parts: list[tuple[str, str]]) -> Tagger:
         """``fit`` over ``(heading, text)`` pairs, segmenting each part once (``tags_for`` on
         the same parts then reuses the segmentation)."""
-        self.n_docs, self.df, self._idf_of = len(parts), Counter(), nlp.WordMemo(self.idf)
-        for heading, text in parts:
-            self.df.update(set(self._terms(heading)).union(self._terms(text)))
+        return self.fit_words([(candidates(heading), candidates(text)) for heading, text in parts])
+
+    def fit_words(self, words: list[tuple[Iterable[str], Iterable[str]]]) -> Tagger:
+        """``fit`` over each article's candidate words (:func:`article_words`)."""
+        self.n_docs, self.df, self._idf_of = len(words), Counter(), nlp.WordMemo(self.idf)
+        for heading, text in words:
+            self.df.update(set(self._terms_of(heading)).union(self._terms_of(text)))
         return self
 
     def idf(self, term: str) -> float:
@@ -169,8 +177,12 @@ class Tagger:
 
     def scores(self, title: str, text: str) -> dict[str, float]:
         """Every candidate of the article with its score (see the module's docstring)."""
-        tf = Counter(self._terms(text))
-        for term in self._terms(title):
+        return self.scores_of(candidates(title), candidates(text))
+
+    def scores_of(self, title: Iterable[str], text: Iterable[str]) -> dict[str, float]:
+        """:meth:`scores` from the candidate words of the heading and of the text."""
+        tf = Counter(self._terms_of(text))
+        for term in self._terms_of(title):
             tf[term] += TITLE_WEIGHT
         users, idf = nlp.user_words(), self._idf_of  # idf computed once per term
         return {t: (1 + math.log(n)) * idf[t] * (USERDICT_BONUS if t in users else 1)
@@ -178,8 +190,12 @@ class Tagger:
 
     def tags_for(self, title: str, text: str, k: int = DEFAULT_K) -> list[str]:
         """The ``k`` (5–10) best tags of one article, best first, renamed as the rules say."""
+        return self.tags_of(candidates(title), candidates(text), k)
+
+    def tags_of(self, title: Iterable[str], text: Iterable[str], k: int = DEFAULT_K) -> list[str]:
+        """:meth:`tags_for` from the candidate words of the heading and of the text."""
         k = max(MIN_TAGS, min(MAX_TAGS, k))
-        scores = self.scores(title, text)
+        scores = self.scores_of(title, text)
         tags: list[str] = []
         for term in sorted(scores, key=lambda t: (-scores[t], t)):
             label = self.rules.rename.get(term, term)
@@ -199,12 +215,27 @@ def article_parts(article: Article) -> tuple[str, str]:
     return "\n".join(h for h in heading if h), "\n".join(t for t in text if t)
 
 
+def article_words(article: Article) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The candidate words of an article's heading and of its text (:func:`article_parts`):
+    all tagging reads of it, so a pipeline can compute (and cache) them per article.
+
+    >>> from scripts.model import Article
+    >>> article_words(Article("x", "article", "设立党员先锋岗", False, None, None, None, (), None, "园区设立孵化器。",
+    ...                       (), (), (), None, None, "f", "", (1, 1)))
+    (('党员先锋岗',), ('孵化器',))
+    """
+    heading, text = article_parts(article)
+    cut = candidates.__wrapped__  # not remembered: each text is cut once here
+    return cut(heading), cut(text)
+
+
 def tag_articles(articles: Iterable[Article], rules: TagRules | None = None,
-                 k: int = DEFAULT_K) -> dict[str, list[str]]:
-    """Tags of every article, by id, with IDF computed over exactly these articles."""
-    parts = {a.id: article_parts(a) for a in articles}
-    candidates.cache_clear()
-    tagger = Tagger(rules).fit_parts(list(parts.values()))
-    tags = {i: tagger.tags_for(h, t, k) for i, (h, t) in parts.items()}
-    candidates.cache_clear()
-    return tags
+                 k: int = DEFAULT_K, words: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] | None = None,
+                 ) -> dict[str, list[str]]:
+    """Tags of every article, by id, with IDF computed over exactly these articles. ``words``:
+    the :func:`article_words` of the articles, by id, when the caller has them (say, cached);
+    the others are cut here."""
+    given = words or {}
+    cut = {a.id: given[a.id] if a.id in given else article_words(a) for a in articles}  # one per id
+    tagger = Tagger(rules).fit_words(list(cut.values()))
+    return {i: tagger.tags_of(heading, text, k) for i, (heading, text) in cut.items()}

@@ -105,17 +105,18 @@ def test_no_pool_while_other_threads_run(monkeypatch):
 
 
 def test_pooled_cached_enrich_is_plain_enrich(tmp_path, monkeypatch, seed_report):
-    """enrich_one's changes, computed in the pool or read back from the cache, applied to the
-    articles, give exactly what enrich_one gives."""
-    from functools import partial
-
-    from scripts.enrich import enrich_all, enrich_each
+    """enrich_one's changes and the words the archive-wide steps read, computed in the pool or
+    read back from the cache, are exactly what enrich_one and archive_reads give; and the
+    stage built on them (tags and related articles from those words) is the plain one."""
+    from scripts.enrich import archive_reads, enrich_all, enrich_each
+    from scripts.link import link_all
 
     monkeypatch.setenv("ARCHIVE_WORKERS", "2")
     monkeypatch.setattr(pipeline, "MIN_PARALLEL", 1)
     articles = [a for p in seed_report.pages for a in p.articles]
+    plain = (enrich_each(articles), [archive_reads(a) for a in articles])
+    assert pipeline.enrich_articles(articles, tmp_path) == plain  # computed
+    assert pipeline.enrich_articles(articles, tmp_path) == plain  # from the cache (if the code is unchanged)
     rules = PROJECT / "seeds" / "tags.yml"
-    plain = enrich_all(articles, rules, each=enrich_each)
-    pooled = partial(pipeline.enrich_articles, root=tmp_path)
-    assert enrich_all(articles, rules, each=pooled) == plain  # computed
-    assert enrich_all(articles, rules, each=pooled) == plain  # from the cache (if the code is unchanged)
+    staged = [a for p in pipeline.enrich_report(seed_report, rules, tmp_path).pages for a in p.articles]
+    assert staged == link_all(enrich_all(articles, rules))
