@@ -33,8 +33,10 @@ import csv
 import html
 import io
 import json
+import logging
 import re
-from functools import lru_cache
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -43,10 +45,13 @@ import yaml
 # libyaml's emitter when PyYAML has it (about ten times faster); the same safe subset either way.
 SAFE_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
+from .cache import MISSING, Cache
 from .model import Article, BuildReport, PageResult, Paragraph
 
 if TYPE_CHECKING:  # scripts/indexes.py imports this module; it is imported lazily below
     from .indexes import Site
+
+log = logging.getLogger("archive")
 
 ARTICLE_DIR = "a"  # docs/a/<id>.md -> /a/<id>/
 DATA_DIR = "data"
@@ -55,6 +60,51 @@ INFERRED_TITLE_NOTE = "标题为整理者据正文拟定"
 DATE_BASIS_LABELS = {"manifest": "档案登记", "inferred": "推断"}
 SAME_ZONE_MAX = 10  # other articles of the same zone listed on an article page, per zone
 FIGURES_CSV_COLUMNS = ("id", "title", "zone", "date", "date_basis", "subject", "value", "unit", "sentence")
+
+
+
+@dataclass(frozen=True)
+class PageLinks:
+    """All an article page shows of the rest of the archive (:func:`page_links`): the page is
+    a function of the article and this, so the write stage can key a page by both and skip
+    writing it when neither changed.
+
+    ``slugs``: (folder, name) -> page slug of the article's authors, zones, tags and topics
+    that have a page; ``related``: (id, title, score) of its related articles, best first;
+    ``same_zone``: per zone, (zone, slug, articles on the zone's page, the first others as
+    (id, title, date text)); ``duplicates``: (id, title, date text)."""
+
+    slugs: tuple[tuple[str, str, str], ...] = ()
+    related: tuple[tuple[str, str, float], ...] = ()
+    same_zone: tuple[tuple[str, str, int, tuple[tuple[str, str, str], ...]], ...] = ()
+    duplicates: tuple[tuple[str, str, str], ...] = ()
+
+    @cached_property
+    def slug(self) -> dict[tuple[str, str], str]:
+        return {(folder, name): slug for folder, name, slug in self.slugs}
+
+
+def page_links(a: Article, site: Site) -> PageLinks:
+    """What the page of ``a`` shows of ``site`` (see :class:`PageLinks`)."""
+    slugs = []
+    for folder, names, terms in (("authors", [au.name for au in a.authors], site.authors),
+                                 ("zones", a.zones, site.zones), ("tags", a.tags, site.tags),
+                                 ("topics", a.topics, site.topics)):
+        slugs += [(folder, n, terms[n].slug) for n in names if n in terms]
+    related = tuple((i, site.articles[i].title, s) for i, s in zip(a.related, a.related_scores)
+                    if i in site.articles)
+    same = []
+    for zone in a.zones:
+        term = site.zones.get(zone)
+        if term:
+            # the first SAME_ZONE_MAX others, without walking a zone's whole list for every
+            # article (the article is on its own zones' lists: Site.build puts it there)
+            shown = [o for o in term.articles[:SAME_ZONE_MAX + 1] if o.id != a.id][:SAME_ZONE_MAX]
+            same.append((zone, term.slug, len(term.articles), tuple((o.id, o.title, date_text(o)) for o in shown)))
+    duplicates = tuple((d.id, d.title, date_text(d)) for d in (site.articles[i] for i in a.near_duplicates
+                                                                if i in site.articles))
+    return PageLinks(tuple(slugs), related, tuple(same), duplicates)
+
 
 # Characters that are Markdown or HTML syntax wherever they appear. Backslash escapes where
 # Python-Markdown accepts them (``|`` is escapable because MkDocs always loads ``tables``),
@@ -340,16 +390,16 @@ def link_first_mentions(text: str, links: dict[str, tuple[str, str]], done: set[
     return re.sub(pattern, link, text)
 
 
-def _zone_links(a: Article, site: Site) -> dict[str, tuple[str, str]]:
+def _zone_links(a: Article, links: PageLinks) -> dict[str, tuple[str, str]]:
     from .indexes import zone_names
 
-    links: dict[str, tuple[str, str]] = {}
+    out: dict[str, tuple[str, str]] = {}
     for zone in a.zones:  # most-mentioned first: a name shared by two zones goes to the first
-        term = site.zones.get(zone)
-        if term:
+        slug = links.slug.get(("zones", zone))
+        if slug:
             for name in zone_names(zone):
-                links.setdefault(name, (zone, f"../zones/{term.slug}.md"))
-    return links
+                out.setdefault(name, (zone, f"../zones/{slug}.md"))
+    return out
 
 
 # --- article pages: the raw-HTML parts ------------------------------------------------------
@@ -364,9 +414,11 @@ def _h(text: str | None) -> str:
     return html.escape(" ".join((text or "").split()))
 
 
-def _html_links(names: list[str], terms: dict, folder: str) -> list[str]:
+def _html_links(names: list[str], links: PageLinks, folder: str) -> list[str]:
     """Each name escaped, linked to its term page (a ``.md`` path the hook resolves) when it has one."""
-    return [f'<a href="../{folder}/{terms[n].slug}.md">{_h(n)}</a>' if n in terms else _h(n) for n in names]
+    slug = links.slug
+    return [f'<a href="../{folder}/{slug[folder, n]}.md">{_h(n)}</a>' if (folder, n) in slug else _h(n)
+            for n in names]
 
 
 def text_units(a: Article) -> list[tuple[str | None, Paragraph | None]]:
@@ -413,9 +465,9 @@ def _date_html(a: Article) -> str:
     return text
 
 
-def _authors_html(a: Article, site: Site) -> str | None:
+def _authors_html(a: Article, links: PageLinks) -> str | None:
     if a.authors:
-        names = _html_links([au.name for au in a.authors], site.authors, "authors")
+        names = _html_links([au.name for au in a.authors], links, "authors")
         return "、".join(f'<span class="role">{_h(au.role)}</span> {n}' if au.role else n
                         for au, n in zip(a.authors, names))
     return _h(a.byline) if a.byline else None
@@ -432,20 +484,20 @@ def _where_html(a: Article) -> str:
     return " · ".join(parts)
 
 
-def meta_panel(a: Article, site: Site, has_source: bool = False) -> str:
+def meta_panel(a: Article, links: PageLinks, has_source: bool = False) -> str:
     """``<dl class="meta-panel">``: date (with its basis), authors with roles, zones, source
     page, tags, topics, the raw text's place (and a link to it when ``has_source``)."""
     rows = [("日期", _date_html(a))]
-    authors = _authors_html(a, site)
+    authors = _authors_html(a, links)
     if authors:
         rows.append(("作者", authors))
     if a.zones:
-        rows.append(("高新区", "、".join(_html_links(list(a.zones), site.zones, "zones"))))
+        rows.append(("高新区", "、".join(_html_links(list(a.zones), links, "zones"))))
     rows.append(("出处", _where_html(a)))
     if a.tags:
-        rows.append(("标签", "、".join(_html_links(list(a.tags), site.tags, "tags"))))
+        rows.append(("标签", "、".join(_html_links(list(a.tags), links, "tags"))))
     if a.topics:
-        rows.append(("主题", "、".join(_html_links(list(a.topics), site.topics, "topics"))))
+        rows.append(("主题", "、".join(_html_links(list(a.topics), links, "topics"))))
     first, last = a.lines
     source = (f'{_h(a.source_file)}，第 {first}–{last} 行 '
               f'<span class="sha" title="原始文件 SHA-256：{_h(a.source_sha256)}">SHA-256 {_h(a.source_sha256[:12])}…</span>')
@@ -457,10 +509,10 @@ def meta_panel(a: Article, site: Site, has_source: bool = False) -> str:
     return '<dl class="meta-panel">\n' + "\n".join(f"<dt>{k}：</dt><dd>{v}</dd>" for k, v in rows) + "\n</dl>"
 
 
-def _text_blocks(a: Article, site: Site) -> list[str]:
+def _text_blocks(a: Article, page: PageLinks) -> list[str]:
     """Lead and body as on the page: every paragraph ``<p id="pN">`` with its ¶ link, text
     HTML-escaped, zones linked at their first mention; section headings as Markdown ``##``."""
-    links, done = _zone_links(a, site), set()
+    links, done = _zone_links(a, page), set()
     blocks = []
     for anchor, p in text_units(a):
         if p is None:  # the lead, after its dateline
@@ -503,35 +555,27 @@ def _figures_table(a: Article) -> str:
     return "\n".join(rows) + note
 
 
-def _article_link(a: Article) -> str:
-    return f"[{escape_inline(a.title)}]({a.id}.md)"  # pages of docs/a/ link to each other
+def _article_link(article_id: str, title: str) -> str:
+    return f"[{escape_inline(title)}]({article_id}.md)"  # pages of docs/a/ link to each other
 
 
-def _link_sections(a: Article, site: Site) -> list[str]:
+def _link_sections(links: PageLinks) -> list[str]:
     """相关文章, 同一高新区的其他文章, 疑似重复报道: only those that have something to list."""
     blocks = []
-    related = [(site.articles[i], s) for i, s in zip(a.related, a.related_scores) if i in site.articles]
-    if related:
-        blocks.append("## 相关文章\n\n" + "\n".join(f"- {_article_link(r)} · 相似度 {s:.2f}" for r, s in related))
+    if links.related:
+        blocks.append("## 相关文章\n\n" + "\n".join(f"- {_article_link(i, t)} · 相似度 {s:.2f}"
+                                                  for i, t, s in links.related))
     same = []
-    for zone in a.zones:
-        term = site.zones.get(zone)
-        if not term:
-            continue
-        # the first SAME_ZONE_MAX others, without walking a zone's whole list for every article
-        # (the article is on its own zones' lists: Site.build puts it there)
-        shown = [o for o in term.articles[:SAME_ZONE_MAX + 1] if o.id != a.id][:SAME_ZONE_MAX]
-        n_others = len(term.articles) - 1
+    for zone, slug, total, shown in links.same_zone:
         if shown:
-            more = f"，[全部 {len(term.articles)} 篇](../zones/{term.slug}.md)" if n_others > SAME_ZONE_MAX else ""
-            same.append(f"**[{escape_inline(zone)}](../zones/{term.slug}.md)**（另有 {n_others} 篇{more}）\n\n"
-                        + "\n".join(f"- {_article_link(o)} · {escape_inline(date_text(o))}" for o in shown))
+            more = f"，[全部 {total} 篇](../zones/{slug}.md)" if total - 1 > SAME_ZONE_MAX else ""
+            same.append(f"**[{escape_inline(zone)}](../zones/{slug}.md)**（另有 {total - 1} 篇{more}）\n\n"
+                        + "\n".join(f"- {_article_link(i, t)} · {escape_inline(d)}" for i, t, d in shown))
     if same:
         blocks.append("## 同一高新区的其他文章\n\n" + "\n\n".join(same))
-    duplicates = [site.articles[i] for i in a.near_duplicates if i in site.articles]
-    if duplicates:
+    if links.duplicates:
         blocks.append("## 疑似重复报道\n\n以下文章与本文有大段相同的文字。\n\n"
-                      + "\n".join(f"- {_article_link(d)} · {escape_inline(date_text(d))}" for d in duplicates))
+                      + "\n".join(f"- {_article_link(i, t)} · {escape_inline(d)}" for i, t, d in links.duplicates))
     return blocks
 
 
@@ -545,7 +589,13 @@ def article_page(a: Article, site: Site | None = None, has_source: bool = False)
     if site is None:
         from .indexes import Site
         site = Site.build([a])
-    record = article_record(a)
+    return render_article_page(a, page_links(a, site), has_source)
+
+
+def render_article_page(a: Article, links: PageLinks, has_source: bool = False, record: dict | None = None) -> str:
+    """:func:`article_page` from the article and what it shows of the rest of the archive
+    (``record``: its :func:`article_record`, when the caller has it)."""
+    record = article_record(a) if record is None else record
     blocks = []
     if a.kicker:
         blocks.append(f'<p class="kicker">{_h(a.kicker)}</p>')
@@ -554,8 +604,8 @@ def article_page(a: Article, site: Site | None = None, has_source: bool = False)
         blocks.append(f'<p class="title-note">〔{INFERRED_TITLE_NOTE}〕</p>')
     if a.subtitle:
         blocks.append(f'<p class="subtitle">{_h(a.subtitle)}</p>')
-    blocks.append(meta_panel(a, site, has_source))
-    blocks += _text_blocks(a, site)
+    blocks.append(meta_panel(a, links, has_source))
+    blocks += _text_blocks(a, links)
     if a.captions:
         blocks.append("## 图片说明")
         blocks.append(_figures(a))
@@ -566,7 +616,7 @@ def article_page(a: Article, site: Site | None = None, has_source: bool = False)
         blocks.append("## 机构\n\n" + "\n".join(f"- {escape_inline(o)}" for o in a.organizations))
     if a.figures:
         blocks.append("## 关键数据\n\n" + _figures_table(a))
-    blocks += _link_sections(a, site)
+    blocks += _link_sections(links)
     meta = {k: record[k] for k in FRONT_MATTER_KEYS}
     return front_matter(meta) + "\n" + "\n\n".join(blocks) + "\n"
 
@@ -662,21 +712,75 @@ def remove_stale(folder: Path, keep: set[str]) -> list[Path]:
 
 class _ArticleWriter:
     """Writes the article and raw-text pages of the articles of one page file (read once);
-    returns the ids that got a raw-text page. A plain object, so forked workers can run it."""
+    returns the ids that got a raw-text page, the files it wrote (or found written) with their
+    size and modification time, and each article's line of ``data/articles.jsonl``. A plain
+    object, so forked workers can run it."""
 
     def __init__(self, site: Site, source_dir: Path, article_dir: Path, root: Path) -> None:
         self.site, self.source_dir, self.article_dir, self.root = site, source_dir, article_dir, root
 
-    def __call__(self, group: list[Article]) -> list[str]:
+    def __call__(self, group: list[Article]) -> tuple[tuple[str, ...], tuple[tuple[str, int, int], ...], tuple[str, ...]]:
         from .provenance import iter_source_pages
 
-        sourced = []
+        sourced, files, lines = [], [], []
         for article_id, text in iter_source_pages(group, self.root):
-            write_if_changed(self.source_dir / f"{article_id}.md", text)
+            files.append(self.source_dir / f"{article_id}.md")
+            write_if_changed(files[-1], text)
             sourced.append(article_id)
         for a in group:
-            write_if_changed(self.article_dir / f"{a.id}.md", article_page(a, self.site, has_source=a.id in sourced))
-        return sourced
+            record = article_record(a)
+            files.append(self.article_dir / f"{a.id}.md")
+            write_if_changed(files[-1], render_article_page(a, page_links(a, self.site), a.id in sourced, record))
+            lines.append(json_lines([record]))
+        return tuple(sourced), tuple(file_state(f) for f in files), tuple(lines)
+
+    def key(self, cache: Cache, group: list[Article]) -> str:
+        """What the group's pages are made of: its articles, what each shows of the rest of the
+        archive (:class:`PageLinks`), the page file they come from (name, size, modification
+        time: the raw-text pages read it) and where the pages go."""
+        source = self.root / group[0].source_file
+        try:
+            stat = source.stat()
+            state = f"{stat.st_size} {stat.st_mtime_ns}"
+        except OSError:
+            state = "unreadable"
+        pages = repr([(a, page_links(a, self.site)) for a in group])
+        return cache.key(str(self.source_dir), str(self.article_dir), group[0].source_file, state, pages)
+
+
+def file_state(path: Path) -> tuple[str, int, int]:
+    """``(path, size, modification time in ns)``: how the write stage recognises a file it wrote."""
+    stat = path.stat()
+    return str(path), stat.st_size, stat.st_mtime_ns
+
+
+def is_written(value: object) -> bool:
+    """Whether a cached value has the shape :meth:`_ArticleWriter.__call__` returns, and the
+    files it lists are still as they were written (not edited, touched or removed since)."""
+    if not (isinstance(value, tuple) and len(value) == 3 and isinstance(value[1], tuple)):
+        return False
+    try:
+        return all(file_state(Path(path)) == (path, size, mtime) for path, size, mtime in value[1])
+    except (OSError, TypeError, ValueError):
+        return False
+
+
+def write_groups(job: _ArticleWriter, groups: list[list[Article]], cache: Cache) -> tuple[set[str], dict[str, str]]:
+    """The pages of every group (the articles of one page file): the ids that got a raw-text
+    page, and each article's line of ``data/articles.jsonl`` by id. A group whose pages were
+    written from the same inputs (:meth:`_ArticleWriter.key`) and are still as written is
+    skipped; the others are written in worker processes."""
+    keys = [job.key(cache, g) for g in groups]
+    done = [cache.get(k, is_written) for k in keys]
+    todo = [i for i, d in enumerate(done) if d is MISSING]
+    for i, result in zip(todo, map_pages(job, [groups[i] for i in todo])):
+        cache.put(keys[i], result)
+        done[i] = result
+    removed = cache.prune()
+    if cache.enabled:
+        log.info("cache pages written: %d kept, %d written, %d stale removed", cache.hits, len(todo), removed)
+    lines = {a.id: line for g, (_, _, written) in zip(groups, done) for a, line in zip(g, written)}
+    return {i for sourced, _, _ in done for i in sourced}, lines
 
 
 MIN_GROUPS_PER_WORKER = 50  # page files; fewer are written in this process
@@ -725,8 +829,9 @@ def write_all(report: BuildReport, docs_dir: Path, root: Path | None = None) -> 
     groups: dict[str, list[Article]] = {}
     for a in articles:
         groups.setdefault(a.source_file, []).append(a)
-    job = _ArticleWriter(site, source_dir, article_dir, docs_dir.parent if root is None else root)
-    sourced = {i for ids in map_pages(job, list(groups.values())) for i in ids}
+    root = docs_dir.parent if root is None else root
+    job = _ArticleWriter(site, source_dir, article_dir, root)
+    sourced, lines = write_groups(job, list(groups.values()), Cache.open(root, "written"))
     if source_dir.is_dir():
         remove_stale(source_dir, {f"{i}.md" for i in sourced})
     if article_dir.is_dir():
@@ -743,7 +848,7 @@ def write_all(report: BuildReport, docs_dir: Path, root: Path | None = None) -> 
     for stale in docs_dir.glob("articles-*.md"):
         if stale.name not in listing:
             stale.unlink()
-    write_if_changed(docs_dir / DATA_DIR / "articles.jsonl", json_lines([article_record(a) for a in articles]))
+    write_if_changed(docs_dir / DATA_DIR / "articles.jsonl", "".join(lines[a.id] for a in articles))
     write_if_changed(docs_dir / DATA_DIR / "sources.jsonl", json_lines([source_record(p) for p in pages]))
     write_if_changed(docs_dir / DATA_DIR / "figures.csv", figures_csv(articles))
     from .publish import site_pages

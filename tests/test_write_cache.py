@@ -1,0 +1,106 @@
+"""The write stage skips the article and raw-text pages whose inputs did not change
+(``scripts/write.py``: ``write_groups``, keyed by the articles and :class:`PageLinks`), and
+rewrites a page whenever anything it shows changed, also when that is another article (a
+related article's new title), or when the file was edited or removed by hand.
+
+The code fingerprint is pinned (as in ``tests/test_cache.py``): someone editing ``scripts/``
+while the tests run would otherwise, rightly, switch the cache off.
+"""
+from __future__ import annotations
+
+import dataclasses
+import shutil
+from pathlib import Path
+
+import pytest
+
+from scripts import cache as cache_mod
+from scripts.indexes import Site
+from scripts.model import BuildReport
+from scripts.pipeline import PROJECT, enrich_report
+from scripts.write import article_page, page_links, write_all
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch) -> Path:
+    monkeypatch.delenv("ARCHIVE_CACHE", raising=False)
+    monkeypatch.setattr(cache_mod, "code_fingerprint", lambda *args, **kwargs: "pinned")
+    shutil.copytree(PROJECT / "seeds", tmp_path / "seeds")
+    return tmp_path
+
+
+@pytest.fixture(scope="module")
+def linked(seed_report, tmp_path_factory) -> BuildReport:
+    """The seed report enriched and linked (tags, related articles …), as the build writes it."""
+    return enrich_report(seed_report, PROJECT / "seeds" / "tags.yml", tmp_path_factory.mktemp("linked"))
+
+
+def pages(docs: Path) -> dict[str, tuple[str, int]]:
+    """Every generated article and raw-text page: text and modification time."""
+    return {str(p.relative_to(docs)): (p.read_text(encoding="utf-8"), p.stat().st_mtime_ns)
+            for folder in ("a", "src") for p in sorted((docs / folder).glob("*.md"))}
+
+
+def retitled(report: BuildReport, article_id: str, title: str) -> BuildReport:
+    return dataclasses.replace(report, pages=tuple(
+        dataclasses.replace(p, articles=tuple(dataclasses.replace(a, title=title) if a.id == article_id else a
+                                              for a in p.articles)) for p in report.pages))
+
+
+def test_unchanged_pages_are_not_written_again(project, linked, caplog):
+    docs = project / "docs"
+    write_all(linked, docs, root=project)
+    first = pages(docs)
+    caplog.set_level("INFO", logger="archive")
+    write_all(linked, docs, root=project)
+    assert pages(docs) == first  # same text, and not even touched
+    assert "cache pages written: 5 kept, 0 written" in caplog.text
+
+
+def test_a_page_follows_a_change_to_another_article(project, linked):
+    """Retitle an article that others list as related: their pages (in other page files,
+    whose own articles did not change) show the new title at once."""
+    docs = project / "docs"
+    write_all(linked, docs, root=project)
+    articles = [a for p in linked.pages for a in p.articles]
+    target = next(a for a in articles if any(a.id in o.related and o.source_file != a.source_file for o in articles))
+    listers = [o for o in articles if target.id in o.related and o.source_file != target.source_file]
+    changed = retitled(linked, target.id, "改过的标题")
+    write_all(changed, docs, root=project)
+    site = Site.build([a for p in changed.pages for a in p.articles])
+    for o in listers:
+        text = (docs / "a" / f"{o.id}.md").read_text(encoding="utf-8")
+        assert "改过的标题" in text
+        assert text == article_page(o, site, has_source=(docs / "src" / f"{o.id}.md").exists())
+
+
+def test_a_page_edited_or_removed_by_hand_is_written_again(project, linked):
+    docs = project / "docs"
+    write_all(linked, docs, root=project)
+    first = {k: text for k, (text, _) in pages(docs).items()}
+    some = sorted((docs / "a").glob("*.md"))
+    some[0].write_text("edited by hand\n", encoding="utf-8")
+    some[1].unlink()
+    write_all(linked, docs, root=project)
+    assert {k: text for k, (text, _) in pages(docs).items()} == first
+
+
+def test_page_links_hold_what_the_page_shows(linked):
+    """The page is a function of the article and its links: equal links, equal page, even
+    when the rest of the site differs (here: one article left out of the site that the
+    page does not show)."""
+    articles = [a for p in linked.pages for a in p.articles]
+    full = Site.build(articles)
+    checked = 0
+    for a in articles:
+        shown = {a.id, *a.related, *a.near_duplicates,
+                 *(i for _, _, _, others in page_links(a, full).same_zone for i, _, _ in others)}
+        unseen = [o for o in articles if o.id not in shown and not set(o.zones) & set(a.zones)
+                  and not set(o.tags) & set(a.tags) and not set(o.topics) & set(a.topics)
+                  and not {x.name for x in o.authors} & {x.name for x in a.authors}]
+        if unseen:
+            checked += 1
+            smaller = Site.build([o for o in articles if o.id != unseen[0].id])
+            assert page_links(a, smaller) == page_links(a, full)
+            assert article_page(a, smaller) == article_page(a, full)
+    assert checked >= 5
