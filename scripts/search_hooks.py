@@ -221,6 +221,15 @@ def install(build: Build, site_dir: Path, directory_urls: bool) -> dict:
 
 # --- MkDocs events --------------------------------------------------------------------------
 
+def on_page_markdown(markdown, page, config, files):
+    """Material's search plugin leaves out the numbered pages of listings (``articles-2/``,
+    ``tags/index-2/`` …): :func:`site_docs` drops their entries anyway, and cutting their long
+    lists into words was most of the plugin's time (about 50 such pages at 10,000 articles)."""
+    if listing(page.url) == "more":
+        page.meta["search"] = {**(page.meta.get("search") or {}), "exclude": True}
+    return markdown
+
+
 def on_files(files, config):
     """Start building the index: the pipeline has written ``articles.jsonl`` (``on_pre_build``)."""
     articles = Path(config["docs_dir"]) / ARTICLES

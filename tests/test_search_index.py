@@ -331,3 +331,21 @@ def test_material_index_keeps_the_rendered_pages_and_points_at_the_index(tmp_pat
     assert [(d["location"], d["title"], d["text"]) for d in material["docs"]] == [
         ("cite/", "标题", "正文"), ("cite/#x", "标题", "正文"), ("articles/", "标题", ""), ("tags/", "标题", "")]
     assert (search / "archive" / "m" / "0.json").is_file() and not (search / "archive.json").exists()
+
+
+def test_materials_plugin_skips_the_numbered_pages_of_listings():
+    """Their entries are dropped anyway (above); the plugin is told not to cut their lists."""
+    from types import SimpleNamespace
+
+    from scripts.search_hooks import on_page_markdown
+
+    def meta(url: str, **given) -> dict:
+        page = SimpleNamespace(url=url, meta=dict(given))
+        assert on_page_markdown("# x", page, {}, None) == "# x"
+        return page.meta
+
+    for url in ("articles-2/", "tags/index-2/", "authors/index-3.html", "tags/t-1a2b/"):
+        assert meta(url)["search"]["exclude"] is True
+    assert meta("articles-2/", search={"boost": 2})["search"] == {"boost": 2, "exclude": True}
+    for url in ("articles/", "tags/", "cite/", "", "data/"):
+        assert "search" not in meta(url)
