@@ -507,14 +507,47 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+PARALLEL_MIN = 2_000  # articles from which near-duplicates are searched in a second process
+
+
+@contextmanager
+def beside(func: Callable, articles: list[Article]) -> Iterator[Callable[[], object]]:
+    """``func(articles)`` in a forked process while this one goes on (the two searches of the
+    stage are independent); yields a function that waits for its result. Run here instead for
+    a small archive or where the pipeline runs no worker processes (``worker_count``)."""
+    from .pipeline import worker_count
+
+    if len(articles) < PARALLEL_MIN or worker_count() < 2:
+        yield lambda: func(articles)
+        return
+    import multiprocessing
+
+    global _BESIDE
+    _BESIDE = (func, articles)  # inherited by the forked process: the articles are not pickled
+    try:
+        with multiprocessing.get_context("fork").Pool(1) as pool:
+            pending = pool.apply_async(_run_beside)
+            yield lambda: pending.get()
+    finally:
+        _BESIDE = None
+
+
+_BESIDE: tuple | None = None
+
+
+def _run_beside():
+    func, articles = _BESIDE
+    return func(articles)
+
+
 def link_all(articles: list[Article], counts: Sequence[Counter[str]] | None = None) -> list[Article]:
     """The articles, in the order given, with ``related``, ``related_scores`` and
     ``near_duplicates`` filled from the whole list (an article is never its own neighbour).
     ``counts``: the articles' :func:`token_counts` when the caller has them (see
     :func:`related_pairs`)."""
-    with _collector_paused():
+    with _collector_paused(), beside(duplicate_pairs, articles) as duplicates_of:
         related = related_pairs(articles, counts)
-        duplicates = duplicate_pairs(articles)
+        duplicates = duplicates_of()
     out = []
     for a in articles:
         best = best_related([c for c in related.get(a.id, ()) if c[1] != a.id])

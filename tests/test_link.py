@@ -252,3 +252,26 @@ def test_stock_phrases_make_no_candidates(seeds, monkeypatch):
     assert brief.id in {i for _, i in duplicate_pairs([brief, *hosts])["host-0"]}
     monkeypatch.setattr(link, "SHINGLE_MAX_DF", len(hosts) - 1)
     assert duplicate_pairs([brief, *hosts]) == {}
+
+
+def test_near_duplicates_searched_in_a_second_process_are_the_same(seeds, monkeypatch, tmp_path):
+    """link_all searches near-duplicates in a forked process beside the related articles (from
+    PARALLEL_MIN articles, when the pipeline has workers): the result is the same, reprint
+    found included."""
+    import os
+
+    articles = [*seeds, reprinted(longest(seeds), "这一段在转载时被整段改写了。")]
+    monkeypatch.setenv("ARCHIVE_WORKERS", "1")
+    alone = link.link_all(articles)
+    assert any(a.near_duplicates for a in alone)
+    search = link.duplicate_pairs
+
+    def recorded(given):
+        (tmp_path / str(os.getpid())).touch()
+        return search(given)
+
+    monkeypatch.setenv("ARCHIVE_WORKERS", "2")
+    monkeypatch.setattr(link, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(link, "duplicate_pairs", recorded)
+    assert link.link_all(articles) == alone
+    assert [p.name for p in tmp_path.iterdir()] not in ([], [str(os.getpid())])  # another process searched
