@@ -426,12 +426,83 @@ def test_front_matter_reads_back_as_written(data):
     assert meta == data
 
 
+@settings(max_examples=400, deadline=None)
+@given(st.dictionaries(st.from_regex(r"[a-z_]{1,10}", fullmatch=True), _values, min_size=1, max_size=6))
+def test_front_matter_reader_reads_what_the_emitter_writes(data):
+    """read_front_matter (stamping's fast reader) gives the data back, or None (a nested list)."""
+    from scripts.write import front_matter, read_front_matter
+
+    assert read_front_matter(front_matter(data)[4:-4]) in (data, None)
+
+
+_LINE_PARTS = st.tuples(
+    st.sampled_from(["", "  ", "    ", " ", "- ", "  - ", "- - "]),
+    st.sampled_from(["", "id:", "title:", "yes:", "null:", "a_b:", '"键: 值":', '"k"', "k:", "on:", "x :"]),
+    st.sampled_from(["", " ", " 青岛高新区", ' "0123"', " 0123", " 1.5", " 1.5e3", " 1_000", " -3", " ~", " yes",
+                     " null", " Null", " true", " []", " {}", " [a]", " 青岛 #注", " 青岛:x", " 青岛：高新区",
+                     ' "a\\u2028b"', ' "a\\/b"', ' "a\\x41"', " 'q'", " 12:30", " 0x1f", " .5", " 3.",
+                     " 青岛 ", ' "未完', " &a", " *a", " !!str 3", " >", " |", "青岛"]))
+
+
+_TRICKY_KEYS = st.sampled_from(["id", "title", "yes", "null", "On", "a_b", '"键: 值"', "k", "x "])
+_TRICKY_VALUES = st.sampled_from(["青岛高新区", '"0123"', "0123", "0", "1.5", "1.5e3", "1_000", "-3", "~", "yes", "null",
+                                  "Null", "true", "True", "[]", "{}", "[a]", "青岛 #注", "青岛:x", "青岛：高新区", "12:30",
+                                  '"a\\u2028b"', '"a\\/b"', '"a\\x41"', "'q'", "0x1f", ".5", "3.", "青岛 ", '"未完',
+                                  "&a", "*a", "!!str 3", "- 项", "青岛\u2028", '"a\u2028b"', '"a\x85b"', '"a\tb"', "。", "“党建”"])
+
+
+@st.composite
+def _blocks(draw, indent: str = "", depth: int = 0) -> str:
+    """A YAML block mapping of tricky keys and scalars, sequences and nested mappings."""
+    lines = []
+    for _ in range(draw(st.integers(1, 3))):
+        key = draw(_TRICKY_KEYS)
+        kind = draw(st.sampled_from(["scalar", "scalar", "list", "map"] if depth < 2 else ["scalar"]))
+        if kind == "scalar":
+            lines.append(f"{indent}{key}: {draw(_TRICKY_VALUES)}")
+        elif kind == "list":
+            lines.append(f"{indent}{key}:")
+            for _ in range(draw(st.integers(1, 3))):
+                if draw(st.booleans()):
+                    lines.append(f"{indent}- {draw(_TRICKY_VALUES)}")
+                else:
+                    sub = draw(_blocks(indent + "  ", depth + 1)).split("\n")[:-1]
+                    lines += [f"{indent}- {sub[0][len(indent) + 2:]}", *sub[1:]]
+        else:
+            lines.append(f"{indent}{key}:")
+            lines.append(draw(_blocks(indent + "  ", depth + 1))[:-1])
+    return "\n".join(lines) + "\n"
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(_LINE_PARTS, min_size=1, max_size=6).map(lambda parts: "".join(f"{a}{b}{c}\n" for a, b, c in parts))
+       | _blocks())
+def test_front_matter_reader_never_reads_a_block_otherwise_than_yaml(block):
+    """On any block, hand-written ones included: what the fast reader returns is what PyYAML
+    reads; where PyYAML fails, or reads something else, the reader says None (PyYAML then)."""
+    import yaml
+
+    from scripts.write import read_front_matter
+
+    fast = read_front_matter(block)
+    try:
+        expected = yaml.safe_load(block)
+    except yaml.YAMLError:
+        assert fast is None
+        return
+    assert fast is None or fast == expected
+
+
 def test_front_matter_of_seed_articles_reads_back(seed_report):
     from mkdocs.utils.meta import get_data
 
     from scripts.write import FRONT_MATTER_KEYS, article_page, article_record
 
+    from scripts.write import read_front_matter
+
     for a in (a for p in seed_report.pages for a in p.articles):
-        _, meta = get_data(article_page(a))
+        page = article_page(a)
+        _, meta = get_data(page)
         record = article_record(a)
         assert meta == {k: record[k] for k in FRONT_MATTER_KEYS}
+        assert read_front_matter(page[4:page.index("\n---\n", 4) + 1]) == meta  # the fast reader, not None
