@@ -47,6 +47,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from . import fastmd
+from .write import read_front_matter
 
 STAMP_DIRS = ("a", "src", "tags", "topics", "zones", "authors", "years")
 STAMP_ENV = "ARCHIVE_STAMP"
@@ -102,12 +103,14 @@ def split_front_matter(text: str) -> tuple[dict, str]:
     m = _FRONT_MATTER.match(text)
     if not m:
         return {}, text
-    meta = yaml.load(m.group(1), Loader=LOADER)
+    meta = read_front_matter(m.group(1))  # the pipeline's own front matter, read fast
+    if meta is None:
+        meta = yaml.load(m.group(1), Loader=LOADER)
     return (meta if isinstance(meta, dict) else {}), text[m.end():]
 
 
 def resolve_links(content: str, src_uri: str, url_of: Callable[[str], str | None], page_url: str,
-                  warn: Callable[[str], None] = log.warning) -> str:
+                  warn: Callable[[str], None] = log.warning, targets: dict | None = None) -> str:
     """``href="x.md#frag"`` -> the URL of ``x.md`` relative to the page, as MkDocs rewrites
     Markdown links (a link to any other file of the site, e.g. ``../data/figures.csv``, too); a
     ``.md`` link to no file is logged as a warning (``--strict`` fails) and left.
@@ -117,28 +120,40 @@ def resolve_links(content: str, src_uri: str, url_of: Callable[[str], str | None
     '<a href="../../tags/t-1/#x">标签</a>'
     >>> resolve_links('<a href="../data/f.csv">数据</a> <a href="#p1">¶</a>', "a/x.md", urls, "a/x/")
     '<a href="../../data/f.csv">数据</a> <a href="#p1">¶</a>'
+
+    ``targets``: where each href of a folder leads, kept across the pages of one build (the
+    pages of a folder link to the same tag, zone and article pages again and again).
     """
     done: dict[str, str] = {}
+    targets = {} if targets is None else targets
+    folder = posixpath.dirname(src_uri)
 
     def resolve(m: re.Match[str]) -> str:
         if m.group(2) not in done:
             done[m.group(2)] = resolve_href(m.group(2))
         return m.group(1) + done[m.group(2)] + m.group(3)
 
-    def resolve_href(href: str) -> str:
+    def target_of(href: str) -> tuple[str | None, str, str | None]:
+        """``(url of the target or None, its #fragment, the missing target or None)``."""
         parts = urlsplit(html.unescape(href))
         if parts.scheme or parts.netloc or not parts.path or parts.path.startswith("/"):
-            return href
-        target = posixpath.normpath(posixpath.join(posixpath.dirname(src_uri), parts.path))
+            return None, "", None
+        target = posixpath.normpath(posixpath.join(folder, parts.path))
         url = url_of(target)
-        if url is None and not parts.path.endswith(".md"):
-            return href  # not a file of the site: MkDocs leaves such links alone too
-        if url is None:
-            warn(f"Doc file '{src_uri}' contains a link '{href}', but the target '{target}' "
+        missing = target if url is None and parts.path.endswith(".md") else None
+        return url, f"#{parts.fragment}" if parts.fragment else "", missing
+
+    def resolve_href(href: str) -> str:
+        key = (folder, href)
+        if key not in targets:
+            targets[key] = target_of(href)
+        url, fragment, missing = targets[key]
+        if missing is not None:
+            warn(f"Doc file '{src_uri}' contains a link '{href}', but the target '{missing}' "
                  "is not found among documentation files.")
-            return href
-        rel = relative_url(url, page_url) + (f"#{parts.fragment}" if parts.fragment else "")
-        return html.escape(rel)
+        if url is None:
+            return href  # not a file of the site (MkDocs leaves such links alone too), or missing
+        return html.escape(relative_url(url, page_url) + fragment)
 
     return _HREF.sub(resolve, content)
 
@@ -217,6 +232,7 @@ class Stamper:
         self.shells: dict[str, Shell] = {}
         self.warnings: list[str] = []  # logged by the parent process (MkDocs counts them)
         self.urls = {f.src_uri: f.url for f in self.files}
+        self.targets: dict = {}  # (folder, href) -> where it leads (resolve_links)
         self.cite_head = self.env.get_template("partials/cite-head.html")
         self.cite_box = self.env.get_template("partials/cite-box.html")
 
@@ -229,7 +245,7 @@ class Stamper:
         """The finished HTML of the generated page ``src_uri`` (URL ``url``) holding ``text``."""
         meta, body = split_front_matter(text)
         content, tokens = fastmd.render(body)
-        content = resolve_links(content, src_uri, self.urls.get, url, self.warnings.append)
+        content = resolve_links(content, src_uri, self.urls.get, url, self.warnings.append, self.targets)
         first = tokens[0] if tokens else None
         h1 = first if first and first["level"] == 1 else None
         entries = [(t["id"], t["name"]) for t in (h1["children"] if h1 else tokens)]
@@ -349,6 +365,19 @@ def _place(cached: Path, dest: Path) -> None:
         shutil.copyfile(cached, dest)
 
 
+def _keep(page: Path, cached: Path) -> None:
+    """Add a finished page to the cache: a hard link (no second copy, and a link appears whole
+    or not at all), else a copy renamed into place; another build that kept it first wins."""
+    try:
+        os.link(page, cached)
+    except FileExistsError:
+        pass
+    except OSError:
+        tmp = cached.with_name(f"{cached.name}.{os.getpid()}.tmp")
+        shutil.copyfile(page, tmp)
+        os.replace(tmp, cached)
+
+
 def _stamp_chunk(jobs: list[tuple[str, str, str, str]], stamper: Stamper | None = None
                  ) -> tuple[list[str], list[str], int]:
     """Stamp and write the pages of ``jobs``: ``(warnings, cache keys used, cache hits)``."""
@@ -373,12 +402,11 @@ def _stamp_chunk(jobs: list[tuple[str, str, str, str]], stamper: Stamper | None 
             continue
         stamper.warnings = []
         out = stamper.page(src_uri, url, Path(src).read_text(encoding="utf-8-sig"))
-        path.write_bytes(out.encode("utf-8", errors="xmlcharrefreplace"))
+        data = out.encode("utf-8", errors="xmlcharrefreplace")
         warnings += stamper.warnings
-        if key is not None and not stamper.warnings:
-            tmp = cache_dir / f"{key}.{os.getpid()}.tmp"
-            shutil.copyfile(path, tmp)
-            os.replace(tmp, cache_dir / key)
+        path.write_bytes(data)
+        if key is not None and not stamper.warnings:  # the finished file joins the cache: a link
+            _keep(path, cache_dir / key)
             keys.append(key)
     return warnings, keys, hits
 
