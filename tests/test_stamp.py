@@ -141,3 +141,26 @@ def test_unchanged_pages_come_from_the_stamp_cache(two_sites):
         assert again.stat().st_nlink >= 2  # hard-linked from the cache, not rendered again
     cached = list((root / ".cache" / "stamp").iterdir())
     assert len(cached) == len(generated_pages(root / "docs"))
+
+
+def test_link_targets_kept_across_pages_are_kept_per_folder():
+    """resolve_links remembers where an href leads for the pages of a build (``targets``): the
+    same href written in two folders leads to two files, each page gets its own relative URL,
+    and a missing target warns on every page that links to it."""
+    from scripts.stamp import resolve_links
+
+    urls = {"tags/t-1.md": "tags/t-1/", "a/t-1.md": "a/t-1/", "a/b.md": "a/b/"}.get
+    targets, warnings = {}, []
+    link = '<a href="t-1.md#x">x</a> <a href="gone.md">y</a>'
+    assert resolve_links(link, "tags/index-2.md", urls, "tags/index-2/", warnings.append, targets) == (
+        '<a href="../t-1/#x">x</a> <a href="gone.md">y</a>')
+    assert resolve_links(link, "a/b.md", urls, "a/b/", warnings.append, targets) == (
+        '<a href="../t-1/#x">x</a> <a href="gone.md">y</a>')
+    assert resolve_links(link, "a/c.md", urls, "a/c/", warnings.append, targets) == (
+        '<a href="../t-1/#x">x</a> <a href="gone.md">y</a>')
+    assert resolve_links('<a href="b.md">b</a>', "a/c.md", urls, "a/c/", warnings.append, targets) == (
+        '<a href="../b/">b</a>')
+    assert resolve_links('<a href="b.md">b</a>', "a/b.md", urls, "a/b/", warnings.append, targets) == (
+        '<a href="./">b</a>')
+    assert targets  # kept, for the next pages
+    assert [w.split("'")[1] for w in warnings] == ["tags/index-2.md", "a/b.md", "a/c.md"]
