@@ -118,8 +118,7 @@ def enrich_archive(articles: list[Article], tag_rules: Path,
 
 
 def enrich_all(articles: list[Article], tag_rules: Path,
-               each: Callable[[list[Article]], list[Article]] = enrich_each,
-               words: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] | None = None) -> list[Article]:
+               each: Callable[[list[Article]], list[Article]] = enrich_each) -> list[Article]:
     """Every enrichment step over the whole archive. ``each`` maps :func:`enrich_one` over the
     articles, keeping their order (the pipeline's does it in worker processes, with a cache)."""
-    return enrich_archive(each(articles), tag_rules, words)
+    return enrich_archive(each(articles), tag_rules)

@@ -402,9 +402,8 @@ def _stamp_chunk(jobs: list[tuple[str, str, str, str]], stamper: Stamper | None 
             continue
         stamper.warnings = []
         out = stamper.page(src_uri, url, Path(src).read_text(encoding="utf-8-sig"))
-        data = out.encode("utf-8", errors="xmlcharrefreplace")
+        path.write_bytes(out.encode("utf-8", errors="xmlcharrefreplace"))
         warnings += stamper.warnings
-        path.write_bytes(data)
         if key is not None and not stamper.warnings:  # the finished file joins the cache: a link
             _keep(path, cache_dir / key)
             keys.append(key)

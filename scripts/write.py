@@ -62,7 +62,6 @@ SAME_ZONE_MAX = 10  # other articles of the same zone listed on an article page,
 FIGURES_CSV_COLUMNS = ("id", "title", "zone", "date", "date_basis", "subject", "value", "unit", "sentence")
 
 
-
 @dataclass(frozen=True)
 class PageLinks:
     """All an article page shows of the rest of the archive (:func:`page_links`): the page is
