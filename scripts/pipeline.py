@@ -93,8 +93,8 @@ def process_decoded(page: DecodedPage, meta: PageMeta) -> PageOutcome:
     try:
         result = segment_page(page, meta)
     except Exception as err:  # a bug on one page must not take the archive down
-        log.exception("segmenting %s failed", name)
-        return None, [Diagnostic(name, f"segmentation failed: {type(err).__name__}: {err}", None, "error")]
+        log.exception("segmenting %s failed", page.file)
+        return None, [Diagnostic(page.file, f"segmentation failed: {type(err).__name__}: {err}", None, "error")]
     problems = check_page(page.text, result)
     diagnostics = list(result.diagnostics) + problems
     if any(d.level == "error" for d in problems):

@@ -167,3 +167,21 @@ def test_cli_exit_code_is_1_for_an_unreadable_page(project, capsys):
     err = capsys.readouterr().err
     assert "104_empty.txt" in err and "empty page" in err
     assert any(file_name(a) == GOOD for a in read_jsonl(docs / "data" / "articles.jsonl"))
+
+
+def test_a_page_the_segmenter_fails_on_is_an_error_naming_its_file(monkeypatch):
+    """A bug met on one page (an exception inside segmentation) is reported against that page's
+    file; it does not escape and stop the archive."""
+    import scripts.segment
+    from scripts.model import DecodedPage, PageMeta
+    from scripts.pipeline import process_decoded
+
+    def broken(page, meta):
+        raise ValueError("boom")
+
+    monkeypatch.setattr(scripts.segment, "segment_page", broken)
+    page = DecodedPage("seeds/bad.txt", "0" * 64, "utf-8", "青岛高新区党建\n")
+    result, diags = process_decoded(page, PageMeta())
+    assert result is None
+    assert [(d.file, d.level) for d in diags] == [("seeds/bad.txt", "error")]
+    assert "ValueError: boom" in diags[0].message
