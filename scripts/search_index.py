@@ -476,8 +476,9 @@ def listed(reader: Reader, query: str, limit: int | None = None) -> list[list]:
 
 
 def load_records(path: Path) -> list[dict]:
-    """The records of ``data/articles.jsonl``."""
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    """The records of ``data/articles.jsonl``: one per ``\\n``-ended line (never split at other
+    line breaks: a reader of older exports may meet a raw U+2028 inside a string)."""
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").split("\n") if line.strip()]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -76,6 +76,8 @@ from pathlib import Path
 from typing import Iterable, Iterator
 from urllib.parse import urlsplit
 
+from .search_index import load_records
+
 PROJECT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -136,11 +138,6 @@ async ([queries, all]) => {
 class Query:
     text: str
     category: str
-
-
-def load_records(path: Path) -> list[dict]:
-    """The records of ``data/articles.jsonl``."""
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def plain(markdown: str) -> str:

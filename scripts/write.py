@@ -223,13 +223,22 @@ def source_record(p: PageResult) -> dict:
     }
 
 
+# Characters that json.dumps leaves raw but that readers split lines at (Python's
+# str.splitlines, JavaScript's line terminators): escaped, so one record stays one line.
+_LINE_BREAKING = re.compile("[\x85\u2028\u2029]")
+
+
 def json_lines(records: list[dict]) -> str:
-    """One JSON object per line, not ASCII-escaped.
+    """One JSON object per line, not ASCII-escaped, but for the characters some readers break
+    lines at (U+0085, U+2028, U+2029), which are written as ``\\uXXXX`` escapes.
 
     >>> json_lines([{"title": "党建", "n": 1}])
     '{"title": "党建", "n": 1}\\n'
+    >>> json_lines([{"text": "甲\\u2028乙"}])
+    '{"text": "甲\\\\u2028乙"}\\n'
     """
-    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+    return "".join(_LINE_BREAKING.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(r, ensure_ascii=False)) + "\n"
+                   for r in records)
 
 
 # --- pages ----------------------------------------------------------------------------------

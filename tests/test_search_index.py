@@ -349,3 +349,20 @@ def test_materials_plugin_skips_the_numbered_pages_of_listings():
     assert meta("articles-2/", search={"boost": 2})["search"] == {"boost": 2, "exclude": True}
     for url in ("articles/", "tags/", "cite/", "", "data/"):
         assert "search" not in meta(url)
+
+
+def test_a_page_with_raw_line_separators_gets_a_search_index(tmp_path):
+    """A page holding U+2028 (a line break to str.splitlines) goes through the pipeline into
+    ``articles.jsonl`` and into the index, its text searchable on both sides of it."""
+    from scripts.pipeline import build
+    from scripts.search_index import load_records
+
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "001.txt").write_text("青岛高新区党建工作\u2028新进展\n\n本报讯 高新区党工委召开会议，部署党建工作。\n",
+                                   encoding="utf-8")
+    build(seeds, tmp_path / "docs", root=tmp_path)
+    loaded = load_records(tmp_path / "docs" / "data" / "articles.jsonl")
+    assert loaded and any("\u2028" in json.dumps(r, ensure_ascii=False) for r in loaded)
+    found = Reader.of(build_index(loaded))
+    assert search(found, "工作") and search(found, "新进展")

@@ -17,7 +17,7 @@ from scripts.model import (Article, Author, BuildReport, Caption, Correction, Di
 from scripts.pipeline import PROJECT
 from scripts.indexes import Site, slug
 from scripts.write import (FRONT_MATTER_KEYS, FIGURES_CSV_COLUMNS, SAME_ZONE_MAX, article_page, article_record,
-                           escape_markdown, figures_csv, front_matter, link_first_mentions, source_record, write_all,
+                           escape_markdown, figures_csv, front_matter, json_lines, link_first_mentions, source_record, write_all,
                            write_if_changed)
 
 RECORD_KEYS = ["id", "url", "kind", "title", "title_inferred", "kicker", "subtitle", "byline", "authors",
@@ -506,3 +506,13 @@ def test_front_matter_of_seed_articles_reads_back(seed_report):
         record = article_record(a)
         assert meta == {k: record[k] for k in FRONT_MATTER_KEYS}
         assert read_front_matter(page[4:page.index("\n---\n", 4) + 1]) == meta  # the fast reader, not None
+
+
+def test_json_lines_keep_a_record_on_one_line_whatever_line_breaks_its_text_holds():
+    """U+0085, U+2028 and U+2029 are line breaks to str.splitlines and to JavaScript: a raw one
+    in a record would cut its line in two for those readers (the search index build failed so)."""
+    record = {"id": "x", "body": "甲\u2028乙\u2029丙\x85丁\n戊", "title": "标题"}
+    text = json_lines([record, {"id": "y"}])
+    lines = text.splitlines()
+    assert len(lines) == 2
+    assert [json.loads(line) for line in lines] == [record, {"id": "y"}]
