@@ -26,9 +26,11 @@ The index is built in a separate process (``python -m scripts.search_index``), s
 as the pipeline has written ``articles.jsonl`` (``on_files``), so that it runs on another core
 while MkDocs renders the pages; ``on_post_build`` waits for it and copies its files into the site.
 It depends only on ``articles.jsonl`` and the two settings above, and is kept in
-``.cache/search/<hash of them>/`` (with the two previous ones): a build (or a ``mkdocs serve``
-rebuild) whose articles did not change copies it instead of building it. A one-page change
-rebuilds it whole: about 30 s of one core at 10,000 articles, mostly cutting the texts into keys.
+``.cache/search/<hash of them>/`` (with the previous one): a build (or a ``mkdocs serve``
+rebuild) whose articles did not change copies it instead of building it; one whose articles
+changed in place (no article added, removed or moved by its date) updates the last index
+(``scripts/search_index.py``, :func:`~scripts.search_index.update_index`): a one-page change
+takes about a second at 10,000 articles, where building it whole takes about 25 s of one core.
 """
 from __future__ import annotations
 
@@ -49,7 +51,8 @@ PROJECT = Path(__file__).resolve().parent.parent
 if str(PROJECT) not in sys.path:  # MkDocs loads this file by path, not as part of the package
     sys.path.insert(0, str(PROJECT))
 
-from scripts.search_index import INDEX_DIR, VERSION, build_index, load_records, write_index  # noqa: E402
+from scripts.search_index import (INDEX_DIR, STATE_SUFFIX, VERSION, build_index, load_records,  # noqa: E402
+                                  write_index)
 
 ARTICLES = "data/articles.jsonl"  # under docs_dir
 # Pages that list other pages, and their numbered pages (articles-2/): only their title is
@@ -59,7 +62,7 @@ _LISTING = re.compile(rf"^(?:{'|'.join(LISTING_PAGES)})(?P<number>-\d+)?(?:\.htm
 ARTICLE_DIRS = ("a/", "src/")  # article and raw-text pages: searched through the index only
 MORE_PAGE = "articles"  # where the "more results" entry links: the article list
 CACHE = Path(".cache") / "search"  # the indexes last built, by what they were built from
-KEEP_OTHERS = 2  # indexes kept in the cache besides the one just installed
+KEEP_OTHERS = 1  # indexes kept in the cache besides the one just installed
 
 log = logging.getLogger("mkdocs.plugins.archive.search")
 
@@ -71,6 +74,7 @@ class Build:
     folder: Path
     process: subprocess.Popen | None = None
     partial: Path | None = None
+    outcome: str = "from the cache"  # or what the process said: built whole, updated
 
     @property
     def files(self) -> Path:
@@ -80,8 +84,9 @@ class Build:
         """Wait for the process and move its output into place; raise when it failed."""
         if self.process is None:
             return
-        _, err = self.process.communicate()
+        out, err = self.process.communicate()
         self.process = None
+        self.outcome = out.decode(errors="replace").strip()
         if self.partial is None or not (self.partial / f"{INDEX_DIR}.json").is_file():
             self.stop()
             raise RuntimeError(f"search index build failed: {err.decode(errors='replace')[-2000:]}")
@@ -155,20 +160,29 @@ def cache_dir(config) -> Path:
     return Path(config["config_file_path"]).parent / CACHE
 
 
+def latest(cache: Path) -> Path | None:
+    """The index folder (``<hash>/archive``) of the last finished build in the cache that can be
+    updated (it kept its state), or None."""
+    entries = list(cache.iterdir()) if cache.is_dir() else []
+    done = [p for p in entries if ".partial" not in p.name and (p / f"{INDEX_DIR}{STATE_SUFFIX}").is_file()]
+    return max(done, key=lambda p: p.stat().st_mtime) / INDEX_DIR if done else None
+
+
 def start_build(articles: Path, directory_urls: bool, fmt: str, cache: Path) -> Build:
     """The index of ``articles``: from the cache when it was built from the same bytes and
-    settings, else being built by a new process."""
+    settings, else being built by a new process (an update of the last one when it can be)."""
     digest = hashlib.sha256(articles.read_bytes())
     digest.update(f"{directory_urls} {fmt} {VERSION}".encode())
     folder = cache / digest.hexdigest()[:20]
     if (folder / f"{INDEX_DIR}.json").is_file():
         return Build(folder)
+    base = latest(cache)
     partial = folder.with_name(f"{folder.name}.partial-{os.getpid()}")  # several builds may share the cache
     shutil.rmtree(partial, ignore_errors=True)
     partial.mkdir(parents=True)
     args = [sys.executable, "-m", "scripts.search_index", str(articles), str(partial / INDEX_DIR), "--format", fmt]
-    process = subprocess.Popen(args + ([] if directory_urls else ["--flat-urls"]), cwd=PROJECT,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    args += ([] if directory_urls else ["--flat-urls"]) + ([] if base is None else ["--base", str(base)])
+    process = subprocess.Popen(args, cwd=PROJECT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     return Build(folder, process, partial)
 
 
@@ -264,9 +278,11 @@ def _post_build(config) -> None:
     build = _current.pop() if _current else None
     archive = write_site_search(Path(config["site_dir"]), Path(config["docs_dir"]), *settings(config), build)
     if build is not None:
+        os.utime(build.folder)  # the latest index: the next build updates it, pruning keeps it
         prune(cache_dir(config), build)
     if archive:
-        log.info(f"search: {archive['docs']} articles, {archive['shards']} shards")
+        outcome = f" ({build.outcome})" if build is not None else ""
+        log.info(f"search: {archive['docs']} articles, {archive['shards']} shards{outcome}")
 
 
 def on_build_error(error) -> None:

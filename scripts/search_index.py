@@ -66,7 +66,9 @@ import base64
 import hashlib
 import html
 import json
+import os
 import re
+import shutil
 import sys
 from collections import defaultdict, deque
 from dataclasses import dataclass
@@ -184,12 +186,22 @@ def own_texts(r: dict) -> list[str | None]:
             *r.get("organizations", []), *keyword_texts(r)]
 
 
+def number_order(dated: list[tuple[str, str | None]]) -> list[int]:
+    """Positions of ``(id, date)`` pairs in article-number order: newest date first
+    (``2024-04-22`` before ``2024-04`` before ``2024``), undated last, then by id.
+
+    >>> number_order([("b", "2024"), ("c", None), ("a", "2024-05"), ("d", "2024"), ("a0", None)])
+    [2, 0, 3, 4, 1]
+    """
+    by_id = sorted(range(len(dated)), key=lambda i: dated[i][0])
+    with_date = [i for i in by_id if dated[i][1]]
+    with_date.sort(key=lambda i: dated[i][1], reverse=True)  # stable: ties stay in id order
+    return with_date + [i for i in by_id if not dated[i][1]]
+
+
 def newest_first(records: list[dict]) -> list[dict]:
-    """Records in article-number order: newest date first (``2024-04-22`` before ``2024-04``
-    before ``2024``), undated last, then by id."""
-    dated = sorted((r for r in records if r.get("date")), key=lambda r: r["id"])
-    dated.sort(key=lambda r: r["date"], reverse=True)
-    return dated + sorted((r for r in records if not r.get("date")), key=lambda r: r["id"])
+    """Records in article-number order (:func:`number_order`)."""
+    return [records[i] for i in number_order([(r["id"], r.get("date")) for r in records])]
 
 
 def excerpt(r: dict, size: int = EXCERPT_CHARS) -> str:
@@ -331,9 +343,11 @@ def shard_count(total_bytes: int, target: int = SHARD_BYTES) -> int:
 @dataclass(frozen=True)
 class SearchIndex:
     """The built index: ``config`` goes into ``search_index.json`` (``config.archive``), the
-    ``files`` (path under ``search/archive/`` -> bytes) next to it."""
+    ``files`` (path under ``search/archive/`` -> bytes) next to it. ``entry_bytes``: the size
+    of all key entries, which decides the number of shards."""
     config: dict
     files: dict[str, bytes]
+    entry_bytes: int = 0
 
     @property
     def total_bytes(self) -> int:
@@ -382,25 +396,42 @@ def build_index(records: list[dict], directory_urls: bool = True, fmt: str = "bi
     (scripts, for ``file://``)."""
     ordered = newest_first(records)
     entries = {k: encode_entry(k, *lists) for k, lists in postings(ordered).items()}
-    shards = shard_count(sum(len(e) for e in entries.values()), shard_bytes)
+    entry_bytes = sum(len(e) for e in entries.values())
+    shards = shard_count(entry_bytes, shard_bytes)
     files: dict[str, bytes] = {}
     for s, data in shard_files(entries, shards).items():
-        name = f"s/{s}"
-        files[name + (".bin" if fmt == "bin" else ".js")] = (
-            data if fmt == "bin" else as_script(name, json.dumps(base64.b64encode(data).decode("ascii"))))
+        files.update([shard_file(s, data, fmt)])
     for start in range(0, len(ordered), META_CHUNK):
-        name = f"m/{start // META_CHUNK}"
-        meta = json.dumps([metadata(r, article_url(r, directory_urls)) for r in ordered[start:start + META_CHUNK]],
-                          ensure_ascii=False, separators=(",", ":"))
-        files[name + (".json" if fmt == "bin" else ".js")] = (
-            meta.encode("utf-8") if fmt == "bin" else as_script(name, meta))
-    digest = hashlib.sha256()
-    for name in sorted(files):
-        digest.update(name.encode() + b"\0" + files[name])
+        files.update([meta_file(start // META_CHUNK, ordered[start:start + META_CHUNK], directory_urls, fmt)])
     config = {"version": VERSION, "path": f"search/{INDEX_DIR}/", "format": fmt, "docs": len(ordered),
               "shards": shards, "meta": META_CHUNK, "limit": LIMIT, "max_keys": MAX_KEYS, "max_runs": MAX_RUNS,
-              "token": digest.hexdigest()[:12]}
-    return SearchIndex(config, files)
+              "token": token(sorted(files), files.__getitem__)}
+    return SearchIndex(config, files, entry_bytes)
+
+
+def shard_file(shard: int, data: bytes, fmt: str) -> tuple[str, bytes]:
+    """A shard's file name and bytes: ``s/<n>.bin``, or a script for the offline folder."""
+    name = f"s/{shard}"
+    if fmt == "bin":
+        return name + ".bin", data
+    return name + ".js", as_script(name, json.dumps(base64.b64encode(data).decode("ascii")))
+
+
+def meta_file(chunk: int, records: list[dict], directory_urls: bool, fmt: str) -> tuple[str, bytes]:
+    """A metadata chunk's file name and bytes: what the result list shows of ``records``."""
+    name = f"m/{chunk}"
+    meta = json.dumps([metadata(r, article_url(r, directory_urls)) for r in records],
+                      ensure_ascii=False, separators=(",", ":"))
+    return (name + ".json", meta.encode("utf-8")) if fmt == "bin" else (name + ".js", as_script(name, meta))
+
+
+def token(names: list[str], read: Callable[[str], bytes]) -> str:
+    """What changes whenever a file does (the worker's cache key): a hash over the sorted names
+    and their bytes."""
+    digest = hashlib.sha256()
+    for name in names:
+        digest.update(name.encode() + b"\0" + read(name))
+    return digest.hexdigest()[:12]
 
 
 def write_index(index: SearchIndex, folder: Path) -> None:
@@ -411,6 +442,212 @@ def write_index(index: SearchIndex, folder: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
     folder.with_suffix(".json").write_text(json.dumps(index.config, sort_keys=True), encoding="utf-8")
+
+
+# --- updating the previous index ----------------------------------------------------------------
+#
+# A build keeps, beside its index, the records it was built from (``archive.records.jsonl``) and
+# a state (``archive.state.json``): per article number, the id, date and a digest of its record's
+# line. The next build compares lines: when the article numbers are unchanged (no article added,
+# removed or moved by its date), only the keys whose posting lists differ (those in the old or
+# new text of a changed record but not in both) are rewritten, in their shards, and the changed
+# records' metadata chunks; every other file is the previous one. The result is byte for byte
+# the index :func:`build_index` makes (tests/test_search_index.py); when it cannot be (numbers
+# moved, the shard count changed, a setting or this file changed, a part is missing), the index
+# is built whole.
+
+STATE_SUFFIX = ".state.json"
+RECORDS_SUFFIX = ".records.jsonl"
+FIELDS = (own_texts, headline_texts, keyword_texts)  # the three posting lists of a key, in order
+CODE = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]  # an update needs the same code
+
+
+def record_lines(data: bytes) -> list[bytes]:
+    """The lines of ``articles.jsonl`` (split at ``\\n`` only), blank ones left out."""
+    return [line for line in data.split(b"\n") if line.strip()]
+
+
+def line_digest(line: bytes) -> str:
+    return hashlib.blake2b(line, digest_size=16).hexdigest()
+
+
+def index_settings(directory_urls: bool, fmt: str, shard_bytes: int) -> dict:
+    """Everything besides the records that the index's bytes depend on."""
+    return {"code": CODE, "version": VERSION, "directory_urls": directory_urls, "format": fmt,
+            "shard_bytes": shard_bytes, "meta": META_CHUNK, "limit": LIMIT, "max_keys": MAX_KEYS, "max_runs": MAX_RUNS}
+
+
+def index_state(lines: list[bytes], records: list[dict], index: SearchIndex, settings: dict) -> dict:
+    """What :func:`update_index` needs to know of the index built from ``lines`` (``records``)."""
+    order = number_order([(r["id"], r.get("date")) for r in records])
+    return {"settings": settings, "entry_bytes": index.entry_bytes,
+            "articles": [[records[i]["id"], records[i].get("date"), line_digest(lines[i])] for i in order]}
+
+
+@dataclass(frozen=True)
+class Update:
+    """An index made from the previous one: its ``config``, the ``files`` that differ from the
+    previous ones (new or rewritten), the ``names`` of all its files, its ``state``, and how
+    many articles ``changed``."""
+    config: dict
+    files: dict[str, bytes]
+    names: list[str]
+    state: dict
+    changed: int
+
+
+def split_shard(data: bytes) -> dict[str, bytes]:
+    """A shard's entries, key -> the entry's bytes, without decoding the posting lists."""
+    out, pos = {}, 0
+    while pos < len(data):
+        start = pos
+        n, pos = read_varint(data, pos)
+        key = data[pos:pos + n].decode("utf-8")
+        pos += n
+        for _ in range(3):
+            n, pos = read_varint(data, pos)
+            pos += n
+        out[key] = data[start:pos]
+    return out
+
+
+def key_changes(old: dict, new: dict, n: int, changes: dict[str, list[dict[int, bool]]]) -> None:
+    """Record in ``changes`` (key -> per field, article number -> in it or not) where article
+    ``n``'s keys differ between its ``old`` and ``new`` record."""
+    for f, texts_of in enumerate(FIELDS):
+        before, after = text_keys(texts_of(old)), text_keys(texts_of(new))
+        for keys, present in ((before - after, False), (after - before, True)):
+            for key in keys:
+                changes.setdefault(key, [{}, {}, {}])[f][n] = present
+
+
+def update_entry(entry: bytes | None, key: str, change: list[dict[int, bool]]) -> bytes | None:
+    """A key's entry with the article numbers of ``change`` added to or removed from its lists;
+    None when no article holds the key any more."""
+    lists = [set(x) for x in decode_shard(entry)[key]] if entry else [set(), set(), set()]
+    for numbers, field_change in zip(lists, change):
+        for n, present in field_change.items():
+            (numbers.add if present else numbers.discard)(n)
+    return encode_entry(key, *map(sorted, lists)) if lists[0] else None
+
+
+def update_index(base: Path, lines: list[bytes], directory_urls: bool = True, fmt: str = "bin",
+                 shard_bytes: int = SHARD_BYTES) -> Update | None:
+    """The index of ``lines`` made from the one in ``base`` (a folder :func:`write_built` wrote),
+    or None when it must be built whole. Raises OSError or ValueError for a damaged base."""
+    settings = index_settings(directory_urls, fmt, shard_bytes)
+    state = json.loads(base.with_suffix(STATE_SUFFIX).read_text(encoding="utf-8"))
+    if fmt != "bin" or state.get("settings") != settings:
+        return None
+    config = json.loads(base.with_suffix(".json").read_text(encoding="utf-8"))
+    known = {digest: (i, date) for i, date, digest in state["articles"]}
+    digests = [line_digest(line) for line in lines]
+    parsed: dict[int, dict] = {}
+    dated = []
+    for pos, digest in enumerate(digests):
+        if digest in known:
+            dated.append(known[digest])
+        else:
+            parsed[pos] = json.loads(lines[pos])
+            dated.append((parsed[pos]["id"], parsed[pos].get("date")))
+    order = number_order(dated)
+    if [dated[i][0] for i in order] != [a[0] for a in state["articles"]]:
+        return None  # an article added, removed or moved: every number after it changes
+    changed = [(n, pos) for n, pos in enumerate(order) if digests[pos] != state["articles"][n][2]]
+    old_lines = {line_digest(line): line for line in record_lines(base.with_suffix(RECORDS_SUFFIX).read_bytes())}
+    changes: dict[str, list[dict[int, bool]]] = {}
+    for n, pos in changed:
+        key_changes(json.loads(old_lines[state["articles"][n][2]]), parsed[pos], n, changes)
+
+    shards, entry_bytes = config["shards"], state["entry_bytes"]
+    by_shard: dict[int, list[str]] = {}
+    for key in changes:
+        by_shard.setdefault(fnv1a(key) % shards, []).append(key)
+    files: dict[str, bytes] = {}
+    removed = set()
+    for s, keys in by_shard.items():
+        name = f"s/{s}.bin"
+        entries = split_shard((base / name).read_bytes()) if (base / name).is_file() else {}
+        for key in keys:
+            entry = update_entry(entries.get(key), key, changes[key])
+            entry_bytes += len(entry or b"") - len(entries.get(key, b""))
+            if entry is None:
+                entries.pop(key, None)
+            else:
+                entries[key] = entry
+        if entries:
+            files[name] = b"".join(entries[k] for k in sorted(entries))
+        else:
+            removed.add(name)
+    if shard_count(entry_bytes, shard_bytes) != shards:
+        return None
+
+    def record(n: int) -> dict:
+        pos = order[n]
+        return parsed[pos] if pos in parsed else json.loads(lines[pos])
+
+    for chunk in sorted({n // META_CHUNK for n, _ in changed}):
+        numbers = range(chunk * META_CHUNK, min(len(order), (chunk + 1) * META_CHUNK))
+        files.update([meta_file(chunk, [record(n) for n in numbers], directory_urls, fmt)])
+    previous = [f"{d}/{p.name}" for d in ("s", "m") for p in (base / d).iterdir()]
+    names = sorted(set(previous) - removed | files.keys())
+    config = {**config, "token": token(names, lambda name: files[name] if name in files else (base / name).read_bytes())}
+    articles = [list(a) for a in state["articles"]]
+    for n, pos in changed:
+        articles[n] = [dated[pos][0], dated[pos][1], digests[pos]]
+    return Update(config, files, names, {**state, "entry_bytes": entry_bytes, "articles": articles}, len(changed))
+
+
+def link_or_copy(src: Path, dst: Path) -> None:
+    """A hard link (nothing writes to an index file once written), or a copy across file systems."""
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
+
+
+def write_update(update: Update, base: Path, folder: Path) -> None:
+    """Write an :class:`Update` of the index in ``base`` into ``folder``: changed files written,
+    the others linked to the previous ones."""
+    for name in update.names:
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if name in update.files:
+            path.write_bytes(update.files[name])
+        else:
+            link_or_copy(base / name, path)
+    folder.with_suffix(".json").write_text(json.dumps(update.config, sort_keys=True), encoding="utf-8")
+
+
+def write_built(folder: Path, state: dict, articles: Path) -> None:
+    """Keep beside the index in ``folder`` what the next build's :func:`update_index` reads:
+    its state and a copy of the records (the pipeline rewrites ``articles.jsonl``)."""
+    shutil.copyfile(articles, folder.with_suffix(RECORDS_SUFFIX))
+    folder.with_suffix(STATE_SUFFIX).write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
+
+
+def build_or_update(articles: Path, folder: Path, base: Path | None = None, directory_urls: bool = True,
+                    fmt: str = "bin", shard_bytes: int = SHARD_BYTES) -> int | None:
+    """Write the index of ``articles`` into ``folder``: updated from the one in ``base`` when it
+    can be, else built whole. Returns how many articles the update changed (None: built whole)."""
+    data = articles.read_bytes()
+    lines = record_lines(data)
+    update = None
+    if base is not None:
+        try:
+            update = update_index(base, lines, directory_urls, fmt, shard_bytes)
+        except (OSError, ValueError, KeyError, TypeError, IndexError):  # a damaged or vanished base
+            update = None
+    if update is not None:
+        write_update(update, base, folder)
+        state = update.state
+    else:
+        records = [json.loads(line) for line in lines]
+        index = build_index(records, directory_urls, fmt, shard_bytes)
+        write_index(index, folder)
+        state = index_state(lines, records, index, index_settings(directory_urls, fmt, shard_bytes))
+    write_built(folder, state, articles)
+    return None if update is None else update.changed
 
 
 # --- the query (the worker's algorithm, for tests and measurement) -------------------------------
@@ -482,17 +719,19 @@ def load_records(path: Path) -> list[dict]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m scripts.search_index ARTICLES_JSONL FOLDER [--flat-urls] [--format js]``: build
-    the index and write it into FOLDER (its config into FOLDER.json). The MkDocs hook runs this
-    in a separate process while the pages are rendered."""
+    """``python -m scripts.search_index ARTICLES_JSONL FOLDER [--flat-urls] [--format js]
+    [--base PREVIOUS]``: build the index and write it into FOLDER (its config into FOLDER.json,
+    what the next build updates from beside it), updated from the index in PREVIOUS when it can
+    be. The MkDocs hook runs this in a separate process while the pages are rendered."""
     parser = argparse.ArgumentParser(prog="python -m scripts.search_index", description=main.__doc__)
     parser.add_argument("articles", type=Path)
     parser.add_argument("folder", type=Path)
     parser.add_argument("--flat-urls", action="store_true", help="links a/<id>.html (use_directory_urls: false)")
     parser.add_argument("--format", choices=("bin", "js"), default="bin")
+    parser.add_argument("--base", type=Path, help="the previous build's index folder, to update from")
     args = parser.parse_args(argv)
-    index = build_index(load_records(args.articles), not args.flat_urls, args.format)
-    write_index(index, args.folder)
+    changed = build_or_update(args.articles, args.folder, args.base, not args.flat_urls, args.format)
+    print("built whole" if changed is None else f"updated, articles changed: {changed}")
     return 0
 
 

@@ -20,7 +20,7 @@ import re
 import shutil
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
 from scripts.search_index import (Reader, build_index, decode_list, decode_shard, encode_entry, encode_list,
@@ -366,3 +366,138 @@ def test_a_page_with_raw_line_separators_gets_a_search_index(tmp_path):
     assert loaded and any("\u2028" in json.dumps(r, ensure_ascii=False) for r in loaded)
     found = Reader.of(build_index(loaded))
     assert search(found, "工作") and search(found, "新进展")
+
+
+# --- updating the previous index ------------------------------------------------------------------
+
+def jsonl(records: list[dict]) -> bytes:
+    from scripts.write import json_lines
+
+    return json_lines(records).encode("utf-8")
+
+
+def built_files(folder) -> dict[str, bytes]:
+    """Every file of an index folder and its config, by name."""
+    files = {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+    return {**files, "config": folder.with_suffix(".json").read_bytes()}
+
+
+def build_twice(tmp_path, before: list[dict], after: list[dict], shard_bytes: int = 600):
+    """The index of ``after`` made from that of ``before`` (what :func:`build_or_update`
+    returned, and the files), and ``after``'s built whole, for comparison."""
+    from scripts.search_index import build_or_update
+
+    for name, records in (("before", before), ("after", after)):
+        (tmp_path / f"{name}.jsonl").write_bytes(jsonl(records))
+    base, updated, whole = (tmp_path / d / "archive" for d in ("base", "updated", "whole"))
+    assert build_or_update(tmp_path / "before.jsonl", base, shard_bytes=shard_bytes) is None
+    changed = build_or_update(tmp_path / "after.jsonl", updated, base, shard_bytes=shard_bytes)
+    assert build_or_update(tmp_path / "after.jsonl", whole, shard_bytes=shard_bytes) is None
+    return changed, built_files(updated), built_files(whole)
+
+
+EDITS = {
+    "body appended": lambda r, text: {**r, "body": (r.get("body") or "") + "\n\n" + text},
+    "body replaced": lambda r, text: {**r, "body": text},
+    "title": lambda r, text: {**r, "title": text},
+    "lead": lambda r, text: {**r, "lead": text},
+    "tag added": lambda r, text: {**r, "tags": [*r.get("tags", []), text]},
+    "keywords cleared": lambda r, text: {**r, "tags": [], "zones": [], "topics": []},
+}
+
+
+# No shrinking: a failing example is a few edits already, and shrinking re-runs three builds each time.
+@settings(max_examples=15, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate])
+@given(edits=st.lists(st.tuples(st.integers(0, 10_000), st.sampled_from(sorted(EDITS)),
+                                st.text(alphabet="党建高新区企业人才服务科技园青岛东湖创新ab1２", min_size=1, max_size=12)),
+                      min_size=1, max_size=4))
+def test_an_updated_index_is_byte_for_byte_the_index_built_whole(records, tmp_path_factory, edits):
+    """Records edited in place (text, headline, keywords; ids and dates kept): the index made by
+    updating the previous one equals the one built from scratch, every file and the config."""
+    after = list(records)
+    for i, kind, text in edits:
+        after[i % len(after)] = EDITS[kind](after[i % len(after)], text)
+    tmp = tmp_path_factory.mktemp("u")
+    changed, updated, whole = build_twice(tmp, records, after)
+    assert updated == whole
+    shards = [json.loads(built_files(tmp / d / "archive")["config"])["shards"] for d in ("base", "whole")]
+    # built whole only when it must be: the entries' size crossed a shard count threshold
+    assert changed == (sum(a != b for a, b in zip(records, after)) if shards[0] == shards[1] else None)
+
+
+def test_an_update_that_empties_a_shard_or_fills_a_new_one(tmp_path):
+    """A word only one article has leaves the index with it (its keys' entries go; a shard left
+    with no entry is no longer a file), and a new one comes in (a shard file appears)."""
+    from scripts.search_index import decode_shard as entries_of
+
+    before = [{"id": "a1", "date": "2024", "title": "党建引领"}, {"id": "b2", "date": "2023", "title": "喆犇骉"}]
+    after = [before[0], {**before[1], "title": "鑫淼焱"}]  # as many bytes: the shard count stays
+    changed, updated, whole = build_twice(tmp_path, before, after, shard_bytes=1)
+    assert changed == 1 and updated == whole
+    keys = set().union(*(entries_of(data) for name, data in updated.items() if name.startswith("s/")))
+    assert {"鑫淼焱", "鑫淼", "淼"} <= keys and not keys & {"喆犇骉", "犇骉", "犇"}
+    old = built_files(tmp_path / "base" / "archive")
+    assert set(old) - set(updated) and set(updated) - set(old)  # shards went and came with the words
+
+
+@pytest.mark.parametrize("change", ["article added", "article removed", "date moved"])
+def test_an_index_whose_article_numbers_move_is_built_whole(records, tmp_path, change):
+    """Articles are numbered newest first: one added, removed or moved by its date renumbers
+    those after it, and the index is built whole (still equal to a build from scratch)."""
+    ordered = newest_first(records)
+    after = {"article added": ordered + [{**ordered[0], "id": "zz00000000", "date": "1999-01-01"}],
+             "article removed": ordered[1:],
+             "date moved": [{**ordered[0], "date": "1900-01-01"}, *ordered[1:]]}[change]
+    changed, updated, whole = build_twice(tmp_path, ordered, after)
+    assert changed is None and updated == whole
+
+
+def test_a_damaged_previous_index_is_built_whole(records, tmp_path):
+    """A previous build with its kept records or state missing, or a shard gone, is no base:
+    the index is built whole, never from half of one."""
+    from scripts.search_index import RECORDS_SUFFIX, STATE_SUFFIX, build_or_update
+
+    after = [{**records[0], "title": "新标题"}, *records[1:]]
+    (tmp_path / "before.jsonl").write_bytes(jsonl(records))
+    (tmp_path / "after.jsonl").write_bytes(jsonl(after))
+    whole = tmp_path / "whole" / "archive"
+    build_or_update(tmp_path / "after.jsonl", whole)
+    for n, damage in enumerate((lambda b: b.with_suffix(RECORDS_SUFFIX).unlink(),
+                                lambda b: b.with_suffix(STATE_SUFFIX).write_text("{", encoding="utf-8"),
+                                lambda b: shutil.rmtree(b / "s"))):
+        base = tmp_path / f"base{n}" / "archive"
+        build_or_update(tmp_path / "before.jsonl", base)
+        damage(base)
+        out = tmp_path / f"out{n}" / "archive"
+        assert build_or_update(tmp_path / "after.jsonl", out, base) is None
+        assert built_files(out) == built_files(whole)
+
+
+def test_the_hook_updates_the_last_index_in_its_cache(tmp_path, records):
+    """scripts/search_hooks.py across builds sharing a cache: the first index is built whole, a
+    build after one article changed updates it (in its own process), one with nothing changed
+    takes it from the cache; the site gets exactly the index a build from scratch makes."""
+    from scripts.search_hooks import prune, start_build, write_site_search
+
+    cache = tmp_path / ".cache" / "search"
+    articles = tmp_path / "docs" / "data" / "articles.jsonl"
+    articles.parent.mkdir(parents=True)
+
+    def build_site(records: list[dict], name: str):
+        articles.write_bytes(jsonl(records))
+        site = tmp_path / name
+        (site / "search").mkdir(parents=True)
+        (site / "search" / "search_index.json").write_text('{"docs": []}', encoding="utf-8")
+        build = start_build(articles, True, "bin", cache)
+        write_site_search(site, tmp_path / "docs", build=build)
+        prune(cache, build)
+        files = {p.relative_to(site).as_posix(): p.read_bytes() for p in (site / "search").rglob("*") if p.is_file()}
+        return build.outcome, files
+
+    edited = [{**records[0], "body": (records[0].get("body") or "") + "\n\n编辑补充的一句话"}, *records[1:]]
+    assert build_site(records, "site1")[0] == "built whole"
+    outcome, updated = build_site(edited, "site2")
+    assert outcome == "updated, articles changed: 1"
+    assert build_site(edited, "site3") == ("from the cache", updated)
+    shutil.rmtree(cache)
+    assert build_site(edited, "site4") == ("built whole", updated)
