@@ -446,9 +446,9 @@ def write_index(index: SearchIndex, folder: Path) -> None:
 
 # --- updating the previous index ----------------------------------------------------------------
 #
-# A build keeps, beside its index, the records it was built from (``archive.records.jsonl``) and
-# a state (``archive.state.json``): per article number, the id, date and a digest of its record's
-# line. The next build compares lines: when the article numbers are unchanged (no article added,
+# A build keeps, beside its index, what the index read of each record (``archive.records.jsonl``,
+# one line per article number) and a state (``archive.state.json``): per article number, the id,
+# date and a digest of its record's line in ``articles.jsonl``. The next build compares lines: when the article numbers are unchanged (no article added,
 # removed or moved by its date), only the keys whose posting lists differ (those in the old or
 # new text of a changed record but not in both) are rewritten, in their shards, and the changed
 # records' metadata chunks; every other file is the previous one. The result is byte for byte
@@ -458,6 +458,9 @@ def write_index(index: SearchIndex, folder: Path) -> None:
 
 STATE_SUFFIX = ".state.json"
 RECORDS_SUFFIX = ".records.jsonl"
+# The fields of a record the keys are cut from (own_texts, headline_texts, keyword_texts).
+SEARCHED = ("kicker", "title", "subtitle", "byline", "dateline", "lead", "body", "captions", "authors", "people",
+            "organizations", "tags", "zones", "topics")
 FIELDS = (own_texts, headline_texts, keyword_texts)  # the three posting lists of a key, in order
 CODE = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]  # an update needs the same code
 
@@ -477,22 +480,31 @@ def index_settings(directory_urls: bool, fmt: str, shard_bytes: int) -> dict:
             "shard_bytes": shard_bytes, "meta": META_CHUNK, "limit": LIMIT, "max_keys": MAX_KEYS, "max_runs": MAX_RUNS}
 
 
-def index_state(lines: list[bytes], records: list[dict], index: SearchIndex, settings: dict) -> dict:
-    """What :func:`update_index` needs to know of the index built from ``lines`` (``records``)."""
+def index_state(lines: list[bytes], records: list[dict], index: SearchIndex, settings: dict) -> tuple[dict, list[bytes]]:
+    """What :func:`update_index` needs to know of the index built from ``lines`` (``records``):
+    the state, and what the index read of each record, in article-number order."""
     order = number_order([(r["id"], r.get("date")) for r in records])
-    return {"settings": settings, "entry_bytes": index.entry_bytes,
-            "articles": [[records[i]["id"], records[i].get("date"), line_digest(lines[i])] for i in order]}
+    state = {"settings": settings, "entry_bytes": index.entry_bytes,
+             "articles": [[records[i]["id"], records[i].get("date"), line_digest(lines[i])] for i in order]}
+    return state, [searched(records[i]) for i in order]
+
+
+def searched(record: dict) -> bytes:
+    """What the keys are cut from, of a record, as one line of JSON."""
+    kept = {k: record[k] for k in SEARCHED if k in record}
+    return json.dumps(kept, ensure_ascii=False).encode("utf-8")  # json.dumps writes no raw newline: one line
 
 
 @dataclass(frozen=True)
 class Update:
     """An index made from the previous one: its ``config``, the ``files`` that differ from the
-    previous ones (new or rewritten), the ``names`` of all its files, its ``state``, and how
-    many articles ``changed``."""
+    previous ones (new or rewritten), the ``names`` of all its files, its ``state`` and ``kept``
+    records (see :func:`index_state`), and how many articles ``changed``."""
     config: dict
     files: dict[str, bytes]
     names: list[str]
     state: dict
+    kept: list[bytes]
     changed: int
 
 
@@ -554,10 +566,13 @@ def update_index(base: Path, lines: list[bytes], directory_urls: bool = True, fm
     if [dated[i][0] for i in order] != [a[0] for a in state["articles"]]:
         return None  # an article added, removed or moved: every number after it changes
     changed = [(n, pos) for n, pos in enumerate(order) if digests[pos] != state["articles"][n][2]]
-    old_lines = {line_digest(line): line for line in record_lines(base.with_suffix(RECORDS_SUFFIX).read_bytes())}
+    kept = base.with_suffix(RECORDS_SUFFIX).read_bytes().split(b"\n")[:-1]
+    if len(kept) != len(order):
+        return None
     changes: dict[str, list[dict[int, bool]]] = {}
     for n, pos in changed:
-        key_changes(json.loads(old_lines[state["articles"][n][2]]), parsed[pos], n, changes)
+        key_changes(json.loads(kept[n]), parsed[pos], n, changes)
+        kept[n] = searched(parsed[pos])
 
     shards, entry_bytes = config["shards"], state["entry_bytes"]
     by_shard: dict[int, list[str]] = {}
@@ -595,7 +610,7 @@ def update_index(base: Path, lines: list[bytes], directory_urls: bool = True, fm
     articles = [list(a) for a in state["articles"]]
     for n, pos in changed:
         articles[n] = [dated[pos][0], dated[pos][1], digests[pos]]
-    return Update(config, files, names, {**state, "entry_bytes": entry_bytes, "articles": articles}, len(changed))
+    return Update(config, files, names, {**state, "entry_bytes": entry_bytes, "articles": articles}, kept, len(changed))
 
 
 def link_or_copy(src: Path, dst: Path) -> None:
@@ -619,10 +634,10 @@ def write_update(update: Update, base: Path, folder: Path) -> None:
     folder.with_suffix(".json").write_text(json.dumps(update.config, sort_keys=True), encoding="utf-8")
 
 
-def write_built(folder: Path, state: dict, articles: Path) -> None:
+def write_built(folder: Path, state: dict, kept: list[bytes]) -> None:
     """Keep beside the index in ``folder`` what the next build's :func:`update_index` reads:
-    its state and a copy of the records (the pipeline rewrites ``articles.jsonl``)."""
-    shutil.copyfile(articles, folder.with_suffix(RECORDS_SUFFIX))
+    its state and what it read of the records (the pipeline rewrites ``articles.jsonl``)."""
+    folder.with_suffix(RECORDS_SUFFIX).write_bytes(b"".join(line + b"\n" for line in kept))
     folder.with_suffix(STATE_SUFFIX).write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
 
 
@@ -640,13 +655,13 @@ def build_or_update(articles: Path, folder: Path, base: Path | None = None, dire
             update = None
     if update is not None:
         write_update(update, base, folder)
-        state = update.state
+        state, kept = update.state, update.kept
     else:
         records = [json.loads(line) for line in lines]
         index = build_index(records, directory_urls, fmt, shard_bytes)
         write_index(index, folder)
-        state = index_state(lines, records, index, index_settings(directory_urls, fmt, shard_bytes))
-    write_built(folder, state, articles)
+        state, kept = index_state(lines, records, index, index_settings(directory_urls, fmt, shard_bytes))
+    write_built(folder, state, kept)
     return None if update is None else update.changed
 
 
