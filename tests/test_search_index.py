@@ -499,7 +499,7 @@ def test_the_hook_updates_the_last_index_in_its_cache(tmp_path, records):
     outcome, updated = build_site(edited, "site2")
     assert outcome == "updated, articles changed: 1"
     assert build_site(edited, "site3") == ("from the cache", updated)
-    again = [edited[0], {**edited[1], "title": "再改的标题", "tags": ["新标签"]}, *edited[2:]]
+    again = [{**records[0], "title": "再改的标题", "tags": ["新标签"]}, *edited[1:]]  # the same article again
     outcome, updated_again = build_site(again, "site4")  # an update of an update
     assert outcome == "updated, articles changed: 1"
     shutil.rmtree(cache)
