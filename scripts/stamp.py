@@ -50,6 +50,8 @@ from . import fastmd
 from .write import read_front_matter
 
 STAMP_DIRS = ("a", "src", "tags", "topics", "zones", "authors", "years")
+# Generated pages at the top of the site: the further pages of the article list (articles-2.md …).
+_STAMP_TOP = re.compile(r"articles-\d+\.md")
 STAMP_ENV = "ARCHIVE_STAMP"
 LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -73,13 +75,26 @@ def enabled() -> bool:
 
 def is_stamped(src_uri: str) -> bool:
     """A generated page MkDocs leaves to this module: ``<folder>/<name>.md`` of a stamped
-    folder, not the folder's overview ``index.md``.
+    folder, not the folder's overview ``index.md``; a further page of the article list.
 
     >>> is_stamped("a/0123abcd.md"), is_stamped("tags/index.md"), is_stamped("cite.md")
     (True, False, False)
+    >>> is_stamped("articles-2.md"), is_stamped("articles.md"), is_stamped("x/articles-2.md")
+    (True, False, False)
     """
     folder, _, name = src_uri.partition("/")
+    if not name:
+        return _STAMP_TOP.fullmatch(folder) is not None
     return folder in STAMP_DIRS and name.endswith(".md") and "/" not in name and name != "index.md"
+
+
+def folder_of(src_uri: str) -> str:
+    """The folder whose shell a page is stamped into: ``""`` for the top of the site.
+
+    >>> folder_of("a/0123abcd.md"), folder_of("articles-2.md")
+    ('a', '')
+    """
+    return posixpath.dirname(src_uri)
 
 
 class ExcludedLinkFilter(logging.Filter):
@@ -191,7 +206,8 @@ def render_shell(folder: str, config, files, nav, env) -> Shell:
     from mkdocs.structure.toc import AnchorLink, TableOfContents
 
     def render(with_item: bool) -> str:
-        file = File(f"{folder}/{T_STEM}.md", config["docs_dir"], config["site_dir"], config["use_directory_urls"])
+        path = f"{folder}/{T_STEM}.md" if folder else f"{T_STEM}.md"
+        file = File(path, config["docs_dir"], config["site_dir"], config["use_directory_urls"])
         page = Page(T_TITLE, file, config)
         page.meta = {"title": T_TITLE}
         page.content = T_CONTENT + _H1_GUARD  # Material adds an <h1> to content without one
@@ -260,7 +276,7 @@ class Stamper:
         if "<h1" not in content:  # as Material's partials/content.html does
             content = f"<h1>{html.escape(str(title))}</h1>" + content
         stem = posixpath.basename(src_uri)[:-3]
-        return self.shell(src_uri.partition("/")[0]).fill(
+        return self.shell(folder_of(src_uri)).fill(
             html.escape(str(title)), content, entries, h1["id"] if h1 else "", head, stem)
 
 
@@ -289,7 +305,7 @@ def stamp_site(config, files, nav, env, extra: Callable[[dict, str, str], dict |
     global _STAMPER
     stamper = Stamper(config, files, nav, env, extra)
     pages = stamped_files(files)
-    for folder in sorted({f.src_uri.partition("/")[0] for f in pages}):
+    for folder in sorted({folder_of(f.src_uri) for f in pages}):
         stamper.shell(folder)
     stamper.cache_dir = cache_dir
     if cache_dir is not None:

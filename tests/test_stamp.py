@@ -39,6 +39,10 @@ def two_sites(tmp_path_factory):
     root = tmp_path_factory.mktemp("stamp")
     hostile_project(root)
     build(root / "seeds", root / "docs", root=root)
+    # A further page of the article list, as the pipeline writes one past 200 articles: stamped
+    # into the top of the site (the seeds have too few articles for one).
+    listing = (root / "docs" / "articles.md").read_text(encoding="utf-8")
+    (root / "docs" / "articles-2.md").write_text(listing.replace("# ", "# 第 2 页 ", 1), encoding="utf-8")
     ref = mkdocs(root, "site-ref", ARCHIVE_STAMP="off")
     assert ref.returncode == 0, ref.stderr[-3000:]
     stamped = mkdocs(root, "site")
@@ -67,6 +71,8 @@ def test_bulk_pages_are_stamped_not_rendered_by_mkdocs(two_sites):
     assert f"archive: {n} generated pages stamped into the site" in proc.stderr
     for name in ("a", "src", "tags", "zones"):
         assert any((root / "site" / name).glob("*/index.html"))
+    assert "articles-2.md" in {p.name for p in generated_pages(root / "docs")}
+    assert (root / "site" / "articles-2" / "index.html").is_file()
 
 
 def test_fast_markdown_renders_every_generated_page_like_python_markdown(two_sites):
