@@ -319,14 +319,36 @@ def register_ids(report: BuildReport, registry_path: Path, root: Path) -> tuple[
     from .registry import assign_ids, dump_registry, load_registry
     from .write import write_if_changed
 
-    registry, diagnostics = load_registry(registry_path, display_path(registry_path, root))
+    display = display_path(registry_path, root)
+    cache = Cache.open(root, "registry")
+    data = read_or_none(registry_path)
+    key = cache.key(data, display) if data is not None else None
+    read = cache.get(key, is_read_registry) if key else MISSING
+    # Parsing 10,000 entries with PyYAML, and dumping them, take a second each: once per content.
+    registry, diagnostics, canonical = load_registry(registry_path, display) + (None,) if read is MISSING else read
     articles = [a for p in report.pages for a in p.articles]
     renamed, new_registry, problems = assign_ids(articles, registry, prints=article_prints(articles, root))
     ids = iter(renamed)
     pages = tuple(replace(p, articles=tuple(next(ids) for _ in p.articles)) for p in report.pages)
-    if registry.ok and (new_registry.entries or registry_path.is_file()):
-        write_if_changed(registry_path, dump_registry(new_registry))  # deterministic: a rerun writes nothing
+    same = new_registry.entries == registry.entries
+    if registry.ok and (new_registry.entries or registry_path.is_file()) and not (same and canonical):
+        text = dump_registry(new_registry)
+        write_if_changed(registry_path, text)  # deterministic: a rerun writes nothing
+        if same and data is not None:
+            canonical = text.encode("utf-8") == data  # the file is its registry's dump
+    if key and (read is MISSING or bool(canonical) != read[2]):
+        cache.put(key, (registry, diagnostics, bool(canonical)))
+    log_cache("registry", cache)
     return BuildReport(pages, report.diagnostics + tuple(diagnostics) + tuple(problems)), new_registry
+
+
+def is_read_registry(value: object) -> bool:
+    """Whether a cached value is what :func:`register_ids` keeps of a registry file: the
+    registry, its diagnostics, and whether the file is exactly its dump."""
+    from .registry import Registry
+
+    return (isinstance(value, tuple) and len(value) == 3 and isinstance(value[0], Registry)
+            and isinstance(value[1], list) and isinstance(value[2], bool))
 
 
 def write_redirects(registry: Registry, report: BuildReport, docs_dir: Path) -> None:

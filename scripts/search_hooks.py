@@ -235,6 +235,19 @@ def install(build: Build, site_dir: Path, directory_urls: bool) -> dict:
 
 # --- MkDocs events --------------------------------------------------------------------------
 
+def on_config(config):
+    """Material's search plugin cuts the Chinese of every page it indexes with jieba when it can
+    import it (half a second to load the dictionary, then the cutting, at every build). The
+    worker searches those pages by substring and :func:`site_docs` removes the cuts, so the
+    plugin is told jieba is not there: its index is the same, made without the work."""
+    try:
+        from material.plugins.search import plugin as material_search
+    except ImportError:  # pragma: no cover - Material is always installed with the project
+        return config
+    material_search.jieba = None
+    return config
+
+
 def on_page_markdown(markdown, page, config, files):
     """Material's search plugin leaves out the numbered pages of listings (``articles-2/``,
     ``tags/index-2/`` …): :func:`site_docs` drops their entries anyway, and cutting their long

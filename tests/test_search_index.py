@@ -507,3 +507,14 @@ def test_the_hook_updates_the_last_index_in_its_cache(tmp_path, records):
     assert build_site(again, "site6") == ("updated, articles changed: 1", updated_again)
     shutil.rmtree(cache)
     assert build_site(again, "site7") == ("built whole", updated_again)
+
+
+def test_materials_plugin_does_not_cut_chinese_with_jieba():
+    """Its cuts would be removed again (site_docs): the hook spares the plugin the work."""
+    from material.plugins.search import plugin as material_search
+
+    from scripts.search_hooks import on_config
+
+    config = {"plugins": {}}
+    assert on_config(config) is config
+    assert material_search.jieba is None
