@@ -320,11 +320,34 @@ def all_pairs(n: int) -> Iterable[tuple[int, int]]:
     return ((i, j) for i in range(n) for j in range(i + 1, n))
 
 
-def related_pairs(articles: list[Article], counts: Sequence[Counter[str]] | None = None) -> dict[str, list[tuple[float, str]]]:
+class PairScores:
+    """Scores of pairs remembered from the last build: a pair's score depends on the two
+    articles' token counts alone, so a pair of unchanged articles is not scored again.
+    ``digests``: id -> a digest of what the article's counts are made from; ``known``: the
+    scores of the last build, by pair of digests. ``used`` collects this build's, to keep."""
+
+    def __init__(self, digests: dict[str, str], known: dict[tuple[str, str], float] | None = None) -> None:
+        self.digests, self.known = digests, known or {}
+        self.used: dict[tuple[str, str], float] = {}
+
+    def score(self, a: str, b: str, compute: Callable[[], float]) -> float:
+        """The score of articles ``a`` and ``b`` (ids): remembered, else ``compute()``d."""
+        x, y = self.digests[a], self.digests[b]
+        pair = (x, y) if x <= y else (y, x)
+        score = self.known.get(pair)
+        if score is None:
+            score = compute()
+        self.used[pair] = score
+        return score
+
+
+def related_pairs(articles: list[Article], counts: Sequence[Counter[str]] | None = None,
+                  scores: PairScores | None = None) -> dict[str, list[tuple[float, str]]]:
     """id -> [(score, other id)] of the other articles scoring at least :data:`RELATED_FLOOR`
     among those scored: every pair up to :data:`EXHAUSTIVE_MAX` articles, else the candidates
     of :func:`candidate_neighbours`. ``counts`` are the articles' :func:`token_counts`, in the
-    order given, when the caller has them (say, cached); else they are computed here."""
+    order given, when the caller has them (say, cached); else they are computed here. ``scores``:
+    the pairs scored in the last build (:class:`PairScores`)."""
     if counts is None:
         counts = [token_counts(a) for a in articles]
     order = sorted(range(len(articles)), key=lambda i: articles[i].id)
@@ -333,7 +356,10 @@ def related_pairs(articles: list[Article], counts: Sequence[Counter[str]] | None
     pairs = all_pairs(len(vectors)) if len(vectors) <= EXHAUSTIVE_MAX else sorted(candidate_neighbours(vectors))
     found: dict[str, list[tuple[float, str]]] = defaultdict(list)
     for i, j in pairs:
-        score = cosine(vectors[i], vectors[j])
+        if scores is None:
+            score = cosine(vectors[i], vectors[j])
+        else:
+            score = scores.score(ordered[i].id, ordered[j].id, lambda: cosine(vectors[i], vectors[j]))
         if score >= RELATED_FLOOR:
             found[ordered[i].id].append((score, ordered[j].id))
             found[ordered[j].id].append((score, ordered[i].id))
@@ -540,13 +566,14 @@ def _run_beside():
     return func(articles)
 
 
-def link_all(articles: list[Article], counts: Sequence[Counter[str]] | None = None) -> list[Article]:
+def link_all(articles: list[Article], counts: Sequence[Counter[str]] | None = None,
+             scores: PairScores | None = None) -> list[Article]:
     """The articles, in the order given, with ``related``, ``related_scores`` and
     ``near_duplicates`` filled from the whole list (an article is never its own neighbour).
-    ``counts``: the articles' :func:`token_counts` when the caller has them (see
-    :func:`related_pairs`)."""
+    ``counts``: the articles' :func:`token_counts` when the caller has them; ``scores``: pair
+    scores remembered from the last build (see :func:`related_pairs`)."""
     with _collector_paused(), beside(duplicate_pairs, articles) as duplicates_of:
-        related = related_pairs(articles, counts)
+        related = related_pairs(articles, counts, scores)
         duplicates = duplicates_of()
     out = []
     for a in articles:

@@ -29,6 +29,7 @@ from .cache import MISSING, PROTOCOL, Cache
 from .model import Article, BuildReport, DecodedPage, Diagnostic, PageError, PageMeta, PageResult
 
 if TYPE_CHECKING:
+    from .link import PairScores
     from .registry import Registry
 
 log = logging.getLogger("archive")
@@ -254,10 +255,11 @@ def is_enrich_work(value: object) -> bool:
             and isinstance(reads, tuple) and len(reads) == 2 and isinstance(reads[1], dict))
 
 
-def enrich_articles(articles: list[Article], root: Path) -> tuple[list[Article], list]:
+def enrich_articles(articles: list[Article], root: Path) -> tuple[list[Article], list, list[str]]:
     """:func:`scripts.enrich.enrich_work` over the articles, in order: the articles with what
-    :func:`scripts.enrich.enrich_one` changes, and what the archive-wide steps read of each
-    (``archive_reads``). Cached, keyed by everything the article holds; the rest run in the pool."""
+    :func:`scripts.enrich.enrich_one` changes, what the archive-wide steps read of each
+    (``archive_reads``), and each one's key (a digest of everything it holds). Cached by those
+    keys; the rest run in the pool."""
     from dataclasses import replace
 
     from .enrich import enrich_input, enrich_work, warm_up
@@ -267,7 +269,7 @@ def enrich_articles(articles: list[Article], root: Path) -> tuple[list[Article],
     work = cached_map(enrich_work, articles, keys, cache, is_enrich_work, warm_up)
     log_cache("articles", cache)
     with paused_gc():
-        return [replace(a, **c) if c else a for a, (c, _) in zip(articles, work)], [r for _, r in work]
+        return [replace(a, **c) if c else a for a, (c, _) in zip(articles, work)], [r for _, r in work], keys
 
 
 def enrich_report(report: BuildReport, tag_rules: Path, root: Path | None = None) -> BuildReport:
@@ -286,14 +288,36 @@ def enrich_report(report: BuildReport, tag_rules: Path, root: Path | None = None
     except ImportError:  # pragma: no cover - the link stage is optional until it lands
         link_all = None
     load_stages()
-    each, reads = enrich_articles(articles, root)
+    each, reads, keys = enrich_articles(articles, root)
     enriched = enrich_archive(each, tag_rules, words={a.id: words for a, (words, _) in zip(articles, reads)})
     if link_all is not None:
         counts = {a.id: c for a, (_, c) in zip(articles, reads)}
-        enriched = link_all(enriched, counts=[counts[a.id] for a in enriched])
+        scores, keep = remembered_scores({a.id: k[:32] for a, k in zip(articles, keys)}, root)
+        enriched = link_all(enriched, counts=[counts[a.id] for a in enriched], scores=scores)
+        keep()
     by_id = {a.id: a for a in enriched}
     pages = tuple(replace(p, articles=tuple(by_id[a.id] for a in p.articles)) for p in report.pages)
     return replace(report, pages=pages)
+
+
+def remembered_scores(digests: dict[str, str], root: Path) -> tuple[PairScores, Callable[[], None]]:
+    """The related-article pair scores of the last build (:class:`scripts.link.PairScores`) for
+    articles identified by ``digests`` (their enrich keys: what their token counts are made
+    from), and a function that keeps this build's pairs for the next (only those, so the
+    entry does not grow with pairs of the past)."""
+    from .link import PairScores
+
+    cache = Cache.open(root, "scores")
+    key = cache.key("related pair scores")
+    known = cache.get(key, lambda v: isinstance(v, dict))
+    scores = PairScores(digests, None if known is MISSING else known)
+
+    def keep() -> None:
+        if scores.used != scores.known:
+            cache.put(key, scores.used)
+        log_cache("scores", cache)
+
+    return scores, keep
 
 
 def article_prints(articles: list[Article], root: Path) -> list[tuple[int, ...]]:

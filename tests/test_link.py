@@ -214,6 +214,32 @@ def test_indexed_search_finds_the_seeds_related_articles(seeds, monkeypatch):
     assert [(a.related, a.related_scores) for a in indexed] == [(a.related, a.related_scores) for a in every]
 
 
+def test_remembered_pair_scores_give_the_same_lists_and_only_changed_pairs_are_scored(seeds, search, monkeypatch):
+    """A pair of articles whose counts did not change keeps its score from the last build; a
+    pair with a changed article is scored anew; the lists are those of scoring every pair anew."""
+    from scripts.link import PairScores
+
+    digests = {a.id: f"d-{a.id}" for a in seeds}
+    first = PairScores(digests)
+    plain = related_pairs(seeds)
+    assert related_pairs(seeds, scores=first) == plain and first.used
+    scored = []
+    real = link.cosine
+    monkeypatch.setattr(link, "cosine", lambda a, b: scored.append(1) or real(a, b))
+    assert related_pairs(seeds, scores=PairScores(digests, first.used)) == plain
+    assert scored == []  # nothing changed: every score remembered
+
+    changed = longest(seeds)
+    edited = [dataclasses.replace(a, paragraphs=a.paragraphs[1:]) if a is changed else a for a in seeds]
+    expected = related_pairs(edited)
+    scored.clear()
+    moved = PairScores({**digests, changed.id: "d-edited"}, first.used)
+    assert related_pairs(edited, scores=moved) == expected
+    with_it = [pair for pair in moved.used if "d-edited" in pair]
+    assert len(scored) == len(with_it) > 0  # the changed article's pairs, and only those, scored
+    assert moved.used.keys() - first.used.keys() == set(with_it)
+
+
 def variants(seeds: list[Article]) -> list[Article]:
     """Near-duplicates of every sort the index must find, made from the seed articles: each long
     article reprinted with a third of its text replaced by another's, and pieces of 60 to 300
