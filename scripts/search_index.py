@@ -654,7 +654,12 @@ def build_or_update(articles: Path, folder: Path, base: Path | None = None, dire
         except (OSError, ValueError, KeyError, TypeError, IndexError):  # a damaged or vanished base
             update = None
     if update is not None:
-        write_update(update, base, folder)
+        try:
+            write_update(update, base, folder)
+        except OSError:  # the base went while its files were linked (another build pruned it)
+            shutil.rmtree(folder, ignore_errors=True)
+            update = None
+    if update is not None:
         state, kept = update.state, update.kept
     else:
         records = [json.loads(line) for line in lines]

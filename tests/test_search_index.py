@@ -518,3 +518,25 @@ def test_materials_plugin_does_not_cut_chinese_with_jieba():
     config = {"plugins": {}}
     assert on_config(config) is config
     assert material_search.jieba is None
+
+
+def test_a_previous_index_that_goes_while_it_is_read_is_built_whole(records, tmp_path, monkeypatch):
+    """Another build may prune the cache entry an update links its files from: the index is
+    then built whole, never left half written."""
+    import scripts.search_index as search_index
+
+    after = [{**records[0], "title": "新标题"}, *records[1:]]
+    (tmp_path / "before.jsonl").write_bytes(jsonl(records))
+    (tmp_path / "after.jsonl").write_bytes(jsonl(after))
+    base, out, whole = (tmp_path / d / "archive" for d in ("base", "out", "whole"))
+    search_index.build_or_update(tmp_path / "before.jsonl", base)
+    search_index.build_or_update(tmp_path / "after.jsonl", whole)
+    real = search_index.write_update
+
+    def pruned_meanwhile(update, base_folder, folder):
+        shutil.rmtree(base_folder / "s")
+        real(update, base_folder, folder)
+
+    monkeypatch.setattr(search_index, "write_update", pruned_meanwhile)
+    assert search_index.build_or_update(tmp_path / "after.jsonl", out, base) is None
+    assert built_files(out) == built_files(whole)
