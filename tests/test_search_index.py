@@ -540,3 +540,12 @@ def test_a_previous_index_that_goes_while_it_is_read_is_built_whole(records, tmp
     monkeypatch.setattr(search_index, "write_update", pruned_meanwhile)
     assert search_index.build_or_update(tmp_path / "after.jsonl", out, base) is None
     assert built_files(out) == built_files(whole)
+
+
+def test_records_are_read_one_per_newline_even_with_a_raw_line_separator(tmp_path):
+    """An export written before U+2028 was escaped holds it raw inside a string: still one record."""
+    from scripts.search_index import load_records
+
+    path = tmp_path / "articles.jsonl"
+    path.write_text('{"id": "a", "body": "甲\u2028乙"}\n{"id": "b"}\n', encoding="utf-8")
+    assert load_records(path) == [{"id": "a", "body": "甲\u2028乙"}, {"id": "b"}]
