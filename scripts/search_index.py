@@ -613,7 +613,7 @@ def update_index(base: Path, lines: list[bytes], directory_urls: bool = True, fm
     return Update(config, files, names, {**state, "entry_bytes": entry_bytes, "articles": articles}, kept, len(changed))
 
 
-def link_or_copy(src: Path, dst: Path) -> None:
+def link_or_copy(src: Path | str, dst: Path | str) -> None:
     """A hard link (nothing writes to an index file once written), or a copy across file systems."""
     try:
         os.link(src, dst)
