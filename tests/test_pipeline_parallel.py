@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -19,6 +21,19 @@ from scripts.pipeline import PROJECT, collect, enrich_report
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the pool forks (Linux only)")
 
 BAD_PAGE = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 16  # not a text file
+
+
+@pytest.fixture(autouse=True)
+def lone_thread():
+    """The pool is skipped while other threads run (see ``worker_count``), so these tests wait
+    for threads earlier tests left finishing (a browser driver's ``waitpid`` watcher, a server's
+    request handler) and name any that stay, rather than silently testing the serial path."""
+    deadline = time.monotonic() + 30
+    for thread in threading.enumerate():
+        if thread is not threading.current_thread():
+            thread.join(timeout=max(0.0, deadline - time.monotonic()))
+    left = [t.name for t in threading.enumerate() if t is not threading.current_thread()]
+    assert not left, f"threads still running, the pool would not be used: {left}"
 
 
 @pytest.fixture
@@ -90,8 +105,6 @@ def test_parallel_map_keeps_order(monkeypatch):
 
 def test_no_pool_while_other_threads_run(monkeypatch):
     """Forking beside running threads can deadlock the child (mkdocs serve's rebuilds)."""
-    import threading
-
     monkeypatch.setenv("ARCHIVE_WORKERS", "2")
     release = threading.Event()
     thread = threading.Thread(target=release.wait)
