@@ -70,11 +70,11 @@ import os
 import re
 import shutil
 import sys
-from collections import defaultdict, deque
 from dataclasses import dataclass
-from itertools import repeat
 from pathlib import Path
 from typing import Callable, Iterable
+
+import numpy as np
 
 SHARD_BYTES = 8_000  # target average shard size: what one key of a query downloads
 META_CHUNK = 4  # articles per metadata chunk
@@ -354,15 +354,92 @@ class SearchIndex:
         return sum(len(b) for b in self.files.values())
 
 
+# Keys as numbers, for building the index at C speed (numpy): a key of one to three characters
+# is its code points, 21 bits each, first character highest: ``c1 << 42 | c2 << 21 | c3``. Every
+# word character is at least "0" (U+0030), so the number of characters shows in the magnitude.
+CODE_BITS = 21
+_CODE_MASK = (1 << CODE_BITS) - 1
+
+
+def _unit_table() -> np.ndarray:
+    """Whether each code point (0 … U+10FFFF) is a word character of :data:`UNIT_CLASS`."""
+    table = np.zeros(0x110000, dtype=bool)
+    for lo, hi in re.findall(r"(.)(?:-(.))?", UNIT_CLASS, re.S):
+        table[ord(lo):ord(hi or lo) + 1] = True
+    return table
+
+
+_UNIT = _unit_table()
+
+
+def key_codes(text: str) -> np.ndarray:
+    """The keys of normalised ``text`` (:func:`text_keys`) as sorted distinct numbers.
+
+    >>> [key_text(int(c)) for c in key_codes("党建、e企")]
+    ['e', '企', '党', '建', 'e企', '党建']
+    """
+    points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
+    unit = _UNIT[points]
+    pair = unit[:-1] & unit[1:]
+    triple = pair[:-1] & unit[2:]
+    return np.unique(np.concatenate((
+        points[unit],
+        (points[:-1] << CODE_BITS | points[1:])[pair],
+        (points[:-2] << 2 * CODE_BITS | points[1:-1] << CODE_BITS | points[2:])[triple])))
+
+
+def key_text(code: int) -> str:
+    """The key a number of :func:`key_codes` stands for.
+
+    >>> key_text(0x515A), key_text(0x515A << 21 | 0x5EFA)
+    ('党', '党建')
+    """
+    chars = [code >> 2 * CODE_BITS, code >> CODE_BITS & _CODE_MASK, code & _CODE_MASK]
+    return "".join(map(chr, (c for c in chars if c)))
+
+
+INVERT_BLOCK = 2048  # texts inverted at a time: bounds the arrays' memory (about 30 MB a block at 10k)
+
+
+def inverted(texts: list[str], block: int = INVERT_BLOCK) -> dict[str, list[int]]:
+    """``{key: numbers of the texts holding it, ascending}`` for normalised ``texts``: the same as
+    appending each text's number to the list of each of its :func:`text_keys`, about twice as
+    fast (see :func:`_inverted_block`), ``block`` texts at a time.
+
+    >>> inverted(["党建", "建", "", "e建"], block=2)
+    {'党': [0], '建': [0, 1, 3], '党建': [0], 'e': [3], 'e建': [3]}
+    """
+    shared = np.array(range(len(texts)), dtype=object)  # one int object per number, as list appends share
+    lists: dict[str, list[int]] = {}
+    for start in range(0, len(texts), block):
+        for key, numbers in _inverted_block(texts[start:start + block], shared[start:start + block]).items():
+            found = lists.get(key)
+            if found is None:
+                lists[key] = numbers
+            else:
+                found.extend(numbers)
+    return lists
+
+
+def _inverted_block(texts: list[str], numbers_of: np.ndarray) -> dict[str, list[int]]:
+    """:func:`inverted` of a few texts, numbered ``numbers_of``: every text's keys as numbers,
+    all sorted by key at once (stable: the texts stay in order), cut where the key changes."""
+    parts = [key_codes(t) for t in texts]
+    codes = np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint64)
+    positions = np.repeat(np.arange(len(parts), dtype=np.int32), [len(p) for p in parts])
+    order = np.argsort(codes, kind="stable")
+    codes, numbers = codes[order], numbers_of[positions[order]]
+    first = np.ones(len(codes), dtype=bool)  # where a key's run of numbers starts
+    first[1:] = codes[1:] != codes[:-1]
+    starts = np.flatnonzero(first)
+    bounds = [*starts.tolist(), len(codes)]
+    return {key_text(k): numbers[bounds[i]:bounds[i + 1]].tolist() for i, k in enumerate(codes[starts].tolist())}
+
+
 def postings(records: list[dict]) -> dict[str, tuple[list[int], list[int], list[int]]]:
     """``{key: (articles, in a headline, in a keyword)}``, articles numbered in list order."""
-    lists = []
-    for texts_of in (own_texts, headline_texts, keyword_texts):
-        inverted: defaultdict[str, list[int]] = defaultdict(list)
-        for n, r in enumerate(records):  # append n to the list of every key, at C speed
-            deque(map(list.append, map(inverted.__getitem__, text_keys(texts_of(r))), repeat(n)), maxlen=0)
-        lists.append(inverted)
-    every, title, keyword = lists
+    every, title, keyword = (inverted([normalize("\n".join(t for t in texts_of(r) if t)) for r in records])
+                             for texts_of in FIELDS)
     return {k: (docs, title.get(k, []), keyword.get(k, [])) for k, docs in every.items()}
 
 

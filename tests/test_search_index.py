@@ -24,7 +24,7 @@ from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
 from scripts.search_index import (Reader, build_index, decode_list, decode_shard, encode_entry, encode_list,
-                                  fnv1a, listed, newest_first, normalize, own_texts, query_keys, read_varint,
+                                  fnv1a, inverted, listed, newest_first, normalize, own_texts, query_keys, read_varint,
                                   runs, search, text_keys, varint, write_index)
 from tests.conftest import SEEDS
 
@@ -102,6 +102,24 @@ def test_keys_are_every_one_to_three_characters_of_every_run(texts):
     expected = {run[i:i + n] for t in texts if t for run in runs(t) for n in (1, 2, 3)
                 for i in range(len(run) - n + 1)}
     assert text_keys(texts) == expected
+
+
+# Characters of every kind the keys treat differently: Han (BMP and beyond it), full-width
+# letters and digits (normalised), Latin with accents and upper case, kana, Hangul, digits,
+# punctuation, spaces and line breaks (run boundaries), a lone surrogate (not a word character).
+MIXED = st.text(alphabet=st.sampled_from([*"党建高新区𠀀𠮷ＧＤＰ２ａÀéZ1かア한〇，。 \n#", "\ud800"]), max_size=14)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(MIXED, max_size=7), st.integers(min_value=1, max_value=3))
+def test_inverted_is_each_text_number_appended_to_its_keys(texts, block):
+    """The array-built lists are exactly the plain definition: each text's number appended to
+    the list of each of its keys, in text order (whatever the block size)."""
+    expected: dict[str, list[int]] = {}
+    for n, t in enumerate(texts):
+        for key in text_keys([t]):
+            expected.setdefault(key, []).append(n)
+    assert inverted([normalize(t) for t in texts], block=block) == expected
 
 
 def test_index_is_deterministic_and_sharded(records, index):
