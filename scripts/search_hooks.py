@@ -23,8 +23,9 @@ where nothing can be fetched) the index is written as scripts the worker loads w
 this hook, inlines the rewritten ``search_index.json`` as it always does.
 
 The index is built in a separate process (``python -m scripts.search_index``), started as soon
-as the pipeline has written ``articles.jsonl`` (``on_files``), so that it runs on another core
-while MkDocs renders the pages; ``on_post_build`` waits for it and copies its files into the site.
+as the pipeline has written ``articles.jsonl`` (a listener of ``scripts/events.py``, before the
+pipeline writes its index pages and exports; ``on_files`` when the pipeline did not run), so that
+it runs on another core while the pipeline finishes and MkDocs renders the pages; ``on_post_build`` waits for it and copies its files into the site.
 It depends only on ``articles.jsonl`` and the two settings above, and is kept in
 ``.cache/search/<hash of them>/`` (with the previous one): a build (or a ``mkdocs serve``
 rebuild) whose articles did not change copies it instead of building it; one whose articles
@@ -51,6 +52,7 @@ PROJECT = Path(__file__).resolve().parent.parent
 if str(PROJECT) not in sys.path:  # MkDocs loads this file by path, not as part of the package
     sys.path.insert(0, str(PROJECT))
 
+from scripts import events  # noqa: E402
 from scripts.search_index import (INDEX_DIR, STATE_SUFFIX, VERSION, build_index, link_or_copy,  # noqa: E402
                                   load_records, write_index)
 
@@ -63,6 +65,7 @@ ARTICLE_DIRS = ("a/", "src/")  # article and raw-text pages: searched through th
 MORE_PAGE = "articles"  # where the "more results" entry links: the article list
 CACHE = Path(".cache") / "search"  # the indexes last built, by what they were built from
 KEEP_OTHERS = 1  # indexes kept in the cache besides the one just installed
+LISTENER = "search index"  # this hook's name among the listeners of scripts/events.py
 
 log = logging.getLogger("mkdocs.plugins.archive.search")
 
@@ -168,12 +171,17 @@ def latest(cache: Path) -> Path | None:
     return max(done, key=lambda p: p.stat().st_mtime) / INDEX_DIR if done else None
 
 
+def index_folder(articles: Path, directory_urls: bool, fmt: str, cache: Path) -> Path:
+    """Where the cache keeps the index of ``articles`` with these settings."""
+    digest = hashlib.sha256(articles.read_bytes())
+    digest.update(f"{directory_urls} {fmt} {VERSION}".encode())
+    return cache / digest.hexdigest()[:20]
+
+
 def start_build(articles: Path, directory_urls: bool, fmt: str, cache: Path) -> Build:
     """The index of ``articles``: from the cache when it was built from the same bytes and
     settings, else being built by a new process (an update of the last one when it can be)."""
-    digest = hashlib.sha256(articles.read_bytes())
-    digest.update(f"{directory_urls} {fmt} {VERSION}".encode())
-    folder = cache / digest.hexdigest()[:20]
+    folder = index_folder(articles, directory_urls, fmt, cache)
     if (folder / f"{INDEX_DIR}.json").is_file():
         return Build(folder)
     base = latest(cache)
@@ -227,17 +235,49 @@ def install(build: Build, site_dir: Path, directory_urls: bool) -> dict:
 
 # --- MkDocs events --------------------------------------------------------------------------
 
+def searched_site(config) -> bool:
+    """Whether the site has Material's search box (and so gets the archive index)."""
+    return "search" in config["plugins"] or "material/search" in config["plugins"]
+
+
+def start(config) -> None:
+    """Start this build's index of ``articles.jsonl`` unless the one under way is of the same
+    bytes and settings (started when the pipeline wrote them, :func:`on_config`)."""
+    articles = Path(config["docs_dir"]) / ARTICLES
+    if not (articles.is_file() and searched_site(config)):
+        return
+    if _current and _current[-1].folder == index_folder(articles, *settings(config), cache_dir(config)):
+        return
+    on_build_error(None)
+    _current.append(start_build(articles, *settings(config), cache_dir(config)))
+
+
 def on_config(config):
-    """Material's search plugin cuts the Chinese of every page it indexes with jieba when it can
+    """Listen for the pipeline's ``articles.jsonl`` (``scripts/events.py``): the index starts
+    building as soon as it is written, beside the rest of the write stage. And Material's search plugin cuts the Chinese of every page it indexes with jieba when it can
     import it (half a second to load the dictionary, then the cutting, at every build). The
     worker searches those pages by substring and :func:`site_docs` removes the cuts, so the
     plugin is told jieba is not there: its index is the same, made without the work."""
     try:
         from material.plugins.search import plugin as material_search
     except ImportError:  # pragma: no cover - Material is always installed with the project
-        return config
-    material_search.jieba = None
+        material_search = None
+    if material_search is not None:
+        material_search.jieba = None
+    if config.get("docs_dir"):
+        listen(config)
     return config
+
+
+def listen(config) -> None:
+    """Start the index when the pipeline tells it wrote this build's ``articles.jsonl``."""
+    articles = (Path(config["docs_dir"]) / ARTICLES).resolve()
+
+    def written(path: Path) -> None:
+        if path.resolve() == articles:  # this build's (not another project's, in the same process)
+            start(config)
+
+    events.articles_written[LISTENER] = written
 
 
 def on_page_markdown(markdown, page, config, files):
@@ -250,11 +290,9 @@ def on_page_markdown(markdown, page, config, files):
 
 
 def on_files(files, config):
-    """Start building the index: the pipeline has written ``articles.jsonl`` (``on_pre_build``)."""
-    articles = Path(config["docs_dir"]) / ARTICLES
-    if articles.is_file() and ("search" in config["plugins"] or "material/search" in config["plugins"]):
-        on_build_error(None)
-        _current.append(start_build(articles, *settings(config), cache_dir(config)))
+    """Start building the index if the pipeline did not (``ARCHIVE_PIPELINE=off``: docs/ built
+    before; the listener of :func:`on_config` not called)."""
+    start(config)
     return files
 
 
@@ -280,6 +318,7 @@ def write_site_search(site_dir: Path, docs_dir: Path, directory_urls: bool = Tru
 
 
 def _post_build(config) -> None:
+    events.articles_written.pop(LISTENER, None)
     build = _current.pop() if _current else None
     archive = write_site_search(Path(config["site_dir"]), Path(config["docs_dir"]), *settings(config), build)
     if build is not None:
@@ -292,11 +331,14 @@ def _post_build(config) -> None:
 
 def on_build_error(error) -> None:
     """Stop a build under way (MkDocs failed, or a new build starts)."""
+    if error is not None:
+        events.articles_written.pop(LISTENER, None)
     while _current:
         _current.pop().stop()
 
 
 def on_shutdown() -> None:
+    events.articles_written.pop(LISTENER, None)
     on_build_error(None)
 
 

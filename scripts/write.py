@@ -46,6 +46,7 @@ import yaml
 SAFE_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 from .cache import MISSING, Cache
+from .events import tell_articles_written
 from .model import Article, BuildReport, PageResult, Paragraph
 
 if TYPE_CHECKING:  # scripts/indexes.py imports this module; it is imported lazily below
@@ -961,6 +962,9 @@ def write_all(report: BuildReport, docs_dir: Path, root: Path | None = None) -> 
     root = docs_dir.parent if root is None else root
     job = _ArticleWriter(site, source_dir, article_dir, root)
     sourced, lines = write_groups(job, list(groups.values()), Cache.open(root, "written"))
+    articles_path = docs_dir / DATA_DIR / "articles.jsonl"
+    write_if_changed(articles_path, "".join(lines[a.id] for a in articles))
+    tell_articles_written(articles_path)  # the search index starts building (scripts/events.py)
     if source_dir.is_dir():
         remove_stale(source_dir, {f"{i}.md" for i in sourced})
     if article_dir.is_dir():
@@ -977,7 +981,6 @@ def write_all(report: BuildReport, docs_dir: Path, root: Path | None = None) -> 
     for stale in docs_dir.glob("articles-*.md"):
         if stale.name not in listing:
             stale.unlink()
-    write_if_changed(docs_dir / DATA_DIR / "articles.jsonl", "".join(lines[a.id] for a in articles))
     write_if_changed(docs_dir / DATA_DIR / "sources.jsonl", json_lines([source_record(p) for p in pages]))
     write_if_changed(docs_dir / DATA_DIR / "figures.csv", figures_csv(articles))
     from .publish import site_pages

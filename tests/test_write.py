@@ -196,6 +196,22 @@ def sample_report() -> BuildReport:
     return report_of(p1, p0)
 
 
+def test_listeners_hear_of_the_articles_export_when_it_is_complete(tmp_path):
+    """scripts/events.py: the write stage tells its listeners (the search hook) the path of
+    ``data/articles.jsonl`` once, when the file is already whole, before the index pages."""
+    from scripts import events
+
+    heard = []
+    events.articles_written["test"] = lambda path: heard.append(
+        (path, path.read_bytes(), (tmp_path / "articles.md").exists()))
+    try:
+        write_all(sample_report(), tmp_path)
+    finally:
+        del events.articles_written["test"]
+    articles = tmp_path / "data" / "articles.jsonl"
+    assert heard == [(articles, articles.read_bytes(), False)]
+
+
 def test_json_lines_are_utf8_sorted_and_not_ascii_escaped(tmp_path):
     write_all(sample_report(), tmp_path)
     raw = (tmp_path / "data" / "articles.jsonl").read_bytes()
