@@ -38,6 +38,7 @@ from __future__ import annotations
 import hashlib
 import html
 import math
+import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -137,9 +138,14 @@ def sketch(text: str, k: int = SKETCH_SIZE, n: int = SHINGLE) -> tuple[int, ...]
     """
     if not text:
         return ()
-    shingles = {text[i:i + n] for i in range(max(1, len(text) - n + 1))}
-    hashes = {int.from_bytes(hashlib.blake2b(s.encode("utf-8"), digest_size=4).digest(), "big") for s in shingles}
-    return tuple(sorted(hashes)[:k])
+    if _THREE_BYTES.fullmatch(text):  # every character 3 bytes in UTF-8 (BMP Han): shingles cut from the bytes
+        data, step = text.encode("utf-8"), 3 * n
+        shingles = {data[i:i + step] for i in range(0, max(3, len(data) - step + 3), 3)}
+    else:
+        shingles = {s.encode("utf-8") for s in (text[i:i + n] for i in range(max(1, len(text) - n + 1)))}
+    blake2b = hashlib.blake2b
+    digests = sorted({blake2b(s, digest_size=4).digest() for s in shingles})  # big-endian: sorted as numbers
+    return tuple(int.from_bytes(d, "big") for d in digests[:k])
 
 
 def fingerprint(a: Article) -> tuple[int, ...]:
@@ -164,6 +170,7 @@ def remembered_sketch(text: str) -> tuple[int, ...]:
     return found
 
 
+_THREE_BYTES = re.compile("[\u0800-\ud7ff\ue000-\uffff]*")  # characters UTF-8 writes in 3 bytes
 MEMO_SIZE = 20_000  # sketches remembered (about 1.3 KB each)
 _MEMO: dict[bytes, tuple[int, ...]] = {}
 

@@ -14,6 +14,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from scripts.clean import HAN
 from scripts.model import Article, Paragraph
@@ -396,3 +398,26 @@ def test_the_registry_file_is_parsed_once_per_content(tmp_path, monkeypatch):
     build(seeds, tmp_path / "docs", root=tmp_path)
     build(seeds, tmp_path / "docs", root=tmp_path)
     assert len(calls) == 2 and path.stat().st_mtime_ns == stamp  # the dump read once, then from the cache
+
+
+def reference_sketch(text: str, k: int = SKETCH_SIZE, n: int = 4) -> tuple[int, ...]:
+    """The definition the registry's fingerprints were made with (they must never change): the
+    ``k`` smallest 32-bit big-endian blake2b digests of the distinct ``n``-character shingles."""
+    import hashlib
+
+    if not text:
+        return ()
+    shingles = {text[i:i + n] for i in range(max(1, len(text) - n + 1))}
+    return tuple(sorted(int.from_bytes(hashlib.blake2b(s.encode("utf-8"), digest_size=4).digest(), "big")
+                        for s in shingles)[:k])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from([*"党建高新区青岛园企业科技人才创新", "𠀀", "𠮷", "a", "1", "é"]), max_size=60))
+def test_sketch_is_the_registered_definition(text):
+    """The sketch is computed from the UTF-8 bytes when every character is three bytes long; a
+    stored fingerprint must still match it exactly (Han beyond the BMP and Latin included)."""
+    from scripts.registry import sketch
+
+    assert sketch(text) == reference_sketch(text)
+    assert sketch(text, k=5, n=2) == reference_sketch(text, k=5, n=2)
