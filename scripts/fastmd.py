@@ -64,6 +64,9 @@ _UNSUPPORTED_INLINE = re.compile(r"[*_`<>\[\]]|&|  $|\\", re.M)
 # A paragraph line starting like this would be another block (list, quote, rule, setext
 # underline, fence, indented code, ordered list).
 _BLOCK_START = re.compile(r"[-+*](?:\s|$)|[>=~]|[ \t]|\d+[.)]\s|```")
+# Any character an inline rule below acts on (or rejects), and a hard break: without one of
+# these, a text is its own HTML.
+_INLINE_SYNTAX = re.compile(r"[*_`<>\[\]&\\\x02]|  $", re.M)
 _STASH = "\x02{}\x03"
 _STASHED = re.compile("\x02(\\d+)\x03")
 
@@ -91,6 +94,13 @@ def inline(text: str) -> str:
     ...
     scripts.fastmd.Unsupported: inline markup in 'a * b'
     """
+    if not _INLINE_SYNTAX.search(text):  # plain text (most table cells): nothing to do
+        return text
+    return _inline_rules(text)
+
+
+def _inline_rules(text: str) -> str:
+    """:func:`inline` without its shortcut for plain text."""
     stash: list[str] = []
 
     def keep(piece: str) -> str:
