@@ -178,22 +178,10 @@ def relative_url(url: str, from_url: str) -> str:
 
     >>> relative_url("tags/t-1/", "a/x/"), relative_url("a/y/", "a/x/"), relative_url("cite/", "a/x.html")
     ('../../tags/t-1/', '../y/', '../cite/')
-
-    The common case, a page linking into another top folder, is counted here ("../" for each
-    folder of the page); MkDocs' ``get_relative_url`` (``posixpath.relpath``) does the rest.
     """
-    if _PLAIN_URL.fullmatch(url) and url and _PLAIN_URL.fullmatch(from_url):
-        head, tail = posixpath.split(from_url)
-        folders = (head if "." in tail else from_url).strip("/")
-        depth = folders.count("/") + 1 if folders else 0
-        if not depth or url.split("/", 1)[0] != folders.split("/", 1)[0]:
-            return "../" * depth + url
     from mkdocs.utils import get_relative_url
 
     return get_relative_url(url, from_url)
-
-
-_PLAIN_URL = re.compile(r"(?:[^/.][^/]*/)*(?:[^/.][^/]*)?")  # no empty, "." or ".." part; no leading "/"
 
 
 @dataclass

@@ -174,23 +174,6 @@ def test_link_targets_kept_across_pages_are_kept_per_folder():
     assert [w.split("'")[1] for w in warnings] == ["tags/index-2.md", "a/b.md", "a/c.md"]
 
 
-URL_PARTS = st.lists(st.sampled_from(["a", "tags", "t-1", "x.html", "v1.2", "", ".", "..", ".git"]), max_size=4)
-
-
-@settings(max_examples=500, deadline=None)
-@given(URL_PARTS, st.booleans(), URL_PARTS, st.booleans())
-def test_relative_url_is_mkdocs_own(url_parts, url_slash, page_parts, page_slash):
-    """The counted common case and the fallback give what MkDocs' get_relative_url gives, for
-    any URL and page URL (empty, ".", ".." and dotted parts, with and without a final slash)."""
-    from mkdocs.utils import get_relative_url
-
-    from scripts.stamp import relative_url
-
-    url = "/".join(url_parts) + ("/" if url_slash and url_parts else "")
-    page = "/".join(page_parts) + ("/" if page_slash and page_parts else "")
-    assert relative_url(url, page) == get_relative_url(url, page)
-
-
 @settings(max_examples=500, deadline=None)
 @given(st.lists(st.sampled_from([*"党建 a1*_`<>[]()&;#\\|!\n\x02\x03", "  \n", "\x020\x03", "&amp;", "<b>", "**"]),
                max_size=12).map("".join))
