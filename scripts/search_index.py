@@ -410,20 +410,20 @@ def inverted(texts: list[str], block: int = INVERT_BLOCK) -> dict[str, list[int]
     {'党': [0], '建': [0, 1, 3], '党建': [0], 'e': [3], 'e建': [3]}
     """
     shared = np.array(range(len(texts)), dtype=object)  # one int object per number, as list appends share
-    lists: dict[str, list[int]] = {}
+    lists: dict[int, list[int]] = {}
     for start in range(0, len(texts), block):
-        for key, numbers in _inverted_block(texts[start:start + block], shared[start:start + block]).items():
-            found = lists.get(key)
+        for code, numbers in _inverted_block(texts[start:start + block], shared[start:start + block]):
+            found = lists.get(code)
             if found is None:
-                lists[key] = numbers
+                lists[code] = numbers
             else:
                 found.extend(numbers)
-    return lists
+    return {key_text(code): numbers for code, numbers in lists.items()}
 
 
-def _inverted_block(texts: list[str], numbers_of: np.ndarray) -> dict[str, list[int]]:
-    """:func:`inverted` of a few texts, numbered ``numbers_of``: every text's keys as numbers,
-    all sorted by key at once (stable: the texts stay in order), cut where the key changes."""
+def _inverted_block(texts: list[str], numbers_of: np.ndarray) -> Iterable[tuple[int, list[int]]]:
+    """:func:`inverted` of a few texts, numbered ``numbers_of``, keys as numbers: every text's
+    keys, all sorted by key at once (stable: the texts stay in order), cut where the key changes."""
     parts = [key_codes(t) for t in texts]
     codes = np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint64)
     positions = np.repeat(np.arange(len(parts), dtype=np.int32), [len(p) for p in parts])
@@ -433,7 +433,7 @@ def _inverted_block(texts: list[str], numbers_of: np.ndarray) -> dict[str, list[
     first[1:] = codes[1:] != codes[:-1]
     starts = np.flatnonzero(first)
     bounds = [*starts.tolist(), len(codes)]
-    return {key_text(k): numbers[bounds[i]:bounds[i + 1]].tolist() for i, k in enumerate(codes[starts].tolist())}
+    return ((k, numbers[bounds[i]:bounds[i + 1]].tolist()) for i, k in enumerate(codes[starts].tolist()))
 
 
 def postings(records: list[dict]) -> dict[str, tuple[list[int], list[int], list[int]]]:
