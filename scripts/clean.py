@@ -164,6 +164,10 @@ def remove_letterspacing(text: str) -> str:
     '青岛高新区'
     >>> remove_letterspacing("赓续红色基因 凝聚磅礴伟力")
     '赓续红色基因 凝聚磅礴伟力'
+    >>> remove_letterspacing("记者　张　三　报道") == "记者张三　报道", remove_letterspacing("青\u00a0岛\u00a0高新区")
+    (True, '青岛高新区')
+    >>> remove_letterspacing("表\\t格")  # a tab separates columns
+    '表\\t格'
     """
     if not has_space(text):
         return text
@@ -196,9 +200,13 @@ _LONE_HAN_SPACE = re.compile(f"(?<![{HAN}])[{HAN}]{SPACES}(?=[{HAN}])|(?<=[{HAN}
 
 
 def _squeeze(m: re.Match) -> str:
-    """The lone Han character of a letter-spacing match without its ASCII spaces; a tab, an
-    ideographic or a no-break space next to it stays (as it always has)."""
-    return m.group(0).replace(" ", "")
+    """The lone Han character of a letter-spacing match without its spaces: ASCII, ideographic
+    (U+3000, how typeset Chinese pads a two-character name to the width of three: ``张　三``)
+    and no-break. A tab next to it stays: it separates columns, not letters."""
+    return m.group(0).translate(_LETTER_SPACES)
+
+
+_LETTER_SPACES = str.maketrans("", "", " \u3000\u00a0")
 
 
 def _spaces_between(left: str, right: str) -> tuple[re.Pattern[str], re.Pattern[str]]:

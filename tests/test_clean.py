@@ -106,3 +106,16 @@ def test_joining_lines_at_once_is_joining_them_one_by_one(lines):
     for line in lines:
         out = join_wrapped(out, line) if out else line
     assert join_wrapped_lines(lines) == out
+
+
+@pytest.mark.parametrize("spaced, expected", [
+    ("青　岛　高　新　区", "青岛高新区"),  # ideographic spaces (U+3000): a heading set wide
+    ("记者　张　三", "记者张三"),  # a two-character name padded to the width of three
+    ("青\u00a0岛\u00a0高\u00a0新\u00a0区 党建", "青岛高新区党建"),  # no-break spaces
+    ("赓续红色基因\u3000凝聚磅礴伟力", "赓续红色基因\u3000凝聚磅礴伟力"),  # a gap between phrases stays
+    ("姓名\t张\t三", "姓名\t张\t三"),  # tabs separate columns, not letters
+])
+def test_letterspacing_of_every_kind_of_space_goes_in_headings(spaced, expected):
+    """Titles, kickers, captions and bylines are cleaned by clean_text (no rule removes every
+    space between Han there): letter-spacing goes whatever space the PDF set it with."""
+    assert clean_text(spaced) == expected
