@@ -31,7 +31,7 @@ It depends only on ``articles.jsonl`` and the two settings above, and is kept in
 rebuild) whose articles did not change copies it instead of building it; one whose articles
 changed in place (no article added, removed or moved by its date) updates the last index
 (``scripts/search_index.py``, :func:`~scripts.search_index.update_index`): a one-page change
-takes about a second at 10,000 articles, where building it whole takes about 25 s of one core.
+takes about a second at 10,000 articles, where building it whole takes about 10 s of one core.
 """
 from __future__ import annotations
 
