@@ -532,7 +532,6 @@ def test_the_index_starts_when_the_pipeline_writes_the_articles(tmp_path, record
     there, MkDocs' ``on_files`` keeps that process, the site gets the index, and the listener
     is gone after the build. A file of another docs folder starts nothing."""
     from scripts import events, search_hooks
-    from scripts.write import write_all  # noqa: F401  (the write stage calls tell_articles_written)
 
     docs = tmp_path / "docs"
     articles = docs / "data" / "articles.jsonl"
@@ -544,22 +543,22 @@ def test_the_index_starts_when_the_pipeline_writes_the_articles(tmp_path, record
               "config_file_path": str(tmp_path / "mkdocs.yml"), "use_directory_urls": True}
     search_hooks.on_config(config)
     try:
+        articles.write_bytes(jsonl(records))
         other = tmp_path / "other" / "data" / "articles.jsonl"
         other.parent.mkdir(parents=True)
         other.write_bytes(jsonl(records))
         events.tell_articles_written(other)
         assert search_hooks._current == []
-        articles.write_bytes(jsonl(records))
         events.tell_articles_written(articles)
         assert len(search_hooks._current) == 1 and search_hooks._current[0].process is not None
         early = search_hooks._current[0]
         search_hooks.on_files([], config)
         assert search_hooks._current == [early]
         search_hooks.on_post_build(config)
+        assert search_hooks.LISTENER not in events.articles_written
     finally:
         search_hooks.on_shutdown()
     assert early.outcome == "built whole"
-    assert search_hooks.LISTENER not in events.articles_written
     installed = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
     assert installed["config"]["archive"]["docs"] == len(records)
 
