@@ -138,7 +138,7 @@ def sketch(text: str, k: int = SKETCH_SIZE, n: int = SHINGLE) -> tuple[int, ...]
     """
     if not text:
         return ()
-    if _THREE_BYTES.fullmatch(text):  # every character 3 bytes in UTF-8 (BMP Han): shingles cut from the bytes
+    if _THREE_BYTES.fullmatch(text):  # every character 3 bytes in UTF-8 (BMP Han): cut the bytes
         data, step = text.encode("utf-8"), 3 * n
         shingles = {data[i:i + step] for i in range(0, max(3, len(data) - step + 3), 3)}
     else:

@@ -25,7 +25,8 @@ this hook, inlines the rewritten ``search_index.json`` as it always does.
 The index is built in a separate process (``python -m scripts.search_index``), started as soon
 as the pipeline has written ``articles.jsonl`` (a listener of ``scripts/events.py``, before the
 pipeline writes its index pages and exports; ``on_files`` when the pipeline did not run), so that
-it runs on another core while the pipeline finishes and MkDocs renders the pages; ``on_post_build`` waits for it and copies its files into the site.
+it runs on another core while the pipeline finishes and MkDocs renders the pages;
+``on_post_build`` waits for it and copies its files into the site.
 It depends only on ``articles.jsonl`` and the two settings above, and is kept in
 ``.cache/search/<hash of them>/`` (with the previous one): a build (or a ``mkdocs serve``
 rebuild) whose articles did not change copies it instead of building it; one whose articles
@@ -178,10 +179,11 @@ def index_folder(articles: Path, directory_urls: bool, fmt: str, cache: Path) ->
     return cache / digest.hexdigest()[:20]
 
 
-def start_build(articles: Path, directory_urls: bool, fmt: str, cache: Path) -> Build:
+def start_build(articles: Path, directory_urls: bool, fmt: str, cache: Path, folder: Path | None = None) -> Build:
     """The index of ``articles``: from the cache when it was built from the same bytes and
-    settings, else being built by a new process (an update of the last one when it can be)."""
-    folder = index_folder(articles, directory_urls, fmt, cache)
+    settings, else being built by a new process (an update of the last one when it can be).
+    ``folder``: its :func:`index_folder`, when the caller has it."""
+    folder = folder or index_folder(articles, directory_urls, fmt, cache)
     if (folder / f"{INDEX_DIR}.json").is_file():
         return Build(folder)
     base = latest(cache)
@@ -246,23 +248,27 @@ def start(config) -> None:
     articles = Path(config["docs_dir"]) / ARTICLES
     if not (articles.is_file() and searched_site(config)):
         return
-    if _current and _current[-1].folder == index_folder(articles, *settings(config), cache_dir(config)):
+    folder = index_folder(articles, *settings(config), cache_dir(config))
+    if _current and _current[-1].folder == folder:
         return
     on_build_error(None)
-    _current.append(start_build(articles, *settings(config), cache_dir(config)))
+    _current.append(start_build(articles, *settings(config), cache_dir(config), folder))
 
 
 def on_config(config):
     """Listen for the pipeline's ``articles.jsonl`` (``scripts/events.py``): the index starts
-    building as soon as it is written, beside the rest of the write stage. And Material's search plugin cuts the Chinese of every page it indexes with jieba when it can
-    import it (half a second to load the dictionary, then the cutting, at every build). The
-    worker searches those pages by substring and :func:`site_docs` removes the cuts, so the
-    plugin is told jieba is not there: its index is the same, made without the work."""
+    building as soon as it is written, beside the rest of the write stage.
+
+    And spare Material's search plugin jieba: it cuts the Chinese of every page it indexes
+    with jieba when it can import it (half a second to load the dictionary, then the cutting,
+    at every build). The worker searches those pages by substring and :func:`site_docs` removes
+    the cuts, so the plugin is told jieba is not there: its index is the same, made without the
+    work."""
     try:
         from material.plugins.search import plugin as material_search
     except ImportError:  # pragma: no cover - Material is always installed with the project
-        material_search = None
-    if material_search is not None:
+        pass
+    else:
         material_search.jieba = None
     if config.get("docs_dir"):
         listen(config)

@@ -403,8 +403,8 @@ INVERT_BLOCK = 2048  # texts inverted at a time: bounds the arrays' memory (abou
 
 def inverted(texts: list[str], block: int = INVERT_BLOCK) -> dict[str, list[int]]:
     """``{key: numbers of the texts holding it, ascending}`` for normalised ``texts``: the same as
-    appending each text's number to the list of each of its :func:`text_keys`, about twice as
-    fast (see :func:`_inverted_block`), ``block`` texts at a time.
+    appending each text's number to the list of each of its :func:`text_keys` (several times
+    faster: see :func:`_inverted_block`), ``block`` texts at a time.
 
     >>> inverted(["党建", "建", "", "e建"], block=2)
     {'党': [0], '建': [0, 1, 3], '党建': [0], 'e': [3], 'e建': [3]}

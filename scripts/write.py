@@ -114,8 +114,9 @@ _ANYWHERE = str.maketrans({
     "[": "\\[", "]": "\\]", "#": "\\#", "|": "\\|",
     "&": "&amp;", "<": "&lt;", ">": "&gt;",
 })
-_ANYWHERE_FOUND = re.compile("[" + re.escape("".join(map(chr, _ANYWHERE))) + "]")  # most text has none:
-# a search finds that at C speed, where translate looks up every character
+# Whether a text holds any of them: most text has none, which a search finds at C speed where
+# translate looks up every character.
+_ANYWHERE_FOUND = re.compile("[" + re.escape("".join(map(chr, _ANYWHERE))) + "]")
 # Syntax that only counts at the start of a line: indentation (code block), list markers,
 # ``1.`` (ordered list), ``=``/``-`` (setext heading, rule), ``~~~`` (fenced code).
 _LINE_START = re.compile(r"^(?:(?P<space>[ \t])|(?P<mark>[-+])|(?P<entity>[=~])|(?P<num>\d+)\.)", re.M)
