@@ -231,10 +231,11 @@ def pipeline_stages(root: Path, out: dict) -> None:
     report, registry = register_ids(report, seeds / "permalinks.yml", root)
     out["permalinks s"] = time.perf_counter() - t
     t = time.perf_counter()
-    report = enrich_report(report, seeds / "tags.yml")
+    bases: dict = {}
+    report = enrich_report(report, seeds / "tags.yml", root, bases)
     out["enrich+link s"] = time.perf_counter() - t
     t = time.perf_counter()
-    write_all(report, root / "docs", root=root)
+    write_all(report, root / "docs", root=root, bases=bases)
     write_redirects(registry, report, root / "docs")
     out["write s"] = time.perf_counter() - t
     out["articles"] = sum(len(p.articles) for p in report.pages)

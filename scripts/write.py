@@ -858,8 +858,10 @@ class _ArticleWriter:
     size and modification time, and each article's line of ``data/articles.jsonl``. A plain
     object, so forked workers can run it."""
 
-    def __init__(self, site: Site, source_dir: Path, article_dir: Path, root: Path) -> None:
+    def __init__(self, site: Site, source_dir: Path, article_dir: Path, root: Path,
+                 bases: Bases | None = None) -> None:
         self.site, self.source_dir, self.article_dir, self.root = site, source_dir, article_dir, root
+        self.bases = bases or {}
 
     def __call__(self, group: list[Article]) -> tuple[tuple[str, ...], tuple[tuple[str, int, int], ...], tuple[str, ...]]:
         from .provenance import iter_source_pages
@@ -886,8 +888,40 @@ class _ArticleWriter:
             state = f"{stat.st_size} {stat.st_mtime_ns}"
         except OSError:
             state = "unreadable"
-        pages = repr([(a, page_links(a, self.site)) for a in group])
+        pages = repr([(article_content(a, self.bases.get(a.id)), page_links(a, self.site)) for a in group])
         return cache.key(str(self.source_dir), str(self.article_dir), group[0].source_file, state, pages)
+
+
+#: id -> ``(base, digest)``: an earlier version of the article, and a digest of all it held (the
+#: pipeline's enrich key): see :func:`article_content`.
+Bases = dict[str, tuple[Article, str]]
+
+
+def article_content(a: Article, base: tuple[Article, str] | None = None) -> object:
+    """A value whose ``repr`` tells ``a``'s content apart: ``a`` itself, or, given ``base`` (an
+    earlier version of ``a`` and a digest of all it held), the digest and the fields whose value
+    is no longer the base's own object. A field still holding the base's object holds what the
+    digest vouches for (articles and their parts are immutable); the paragraphs, which are the
+    most of an article, are so never spelled out again.
+
+    >>> from dataclasses import replace
+    >>> a = Article("x", "article", "标题", False, None, None, None, (), None, "正文。", (), (), (), None, None,
+    ...             "f", "", (1, 1))
+    >>> article_content(replace(a, tags=("党建",)), (a, "d1"))
+    ('d1', [('tags', ('党建',))])
+    """
+    if base is None:
+        return a
+    old, digest = base
+    return digest, [(name, value) for name in _field_names(type(a))
+                    if (value := getattr(a, name)) is not getattr(old, name)]
+
+
+@lru_cache(maxsize=None)
+def _field_names(cls: type) -> tuple[str, ...]:
+    from dataclasses import fields
+
+    return tuple(f.name for f in fields(cls))
 
 
 def file_state(path: Path) -> tuple[str, int, int]:
@@ -955,12 +989,14 @@ def _run_job(group):
     return _JOB(group)
 
 
-def write_all(report: BuildReport, docs_dir: Path, root: Path | None = None) -> None:
+def write_all(report: BuildReport, docs_dir: Path, root: Path | None = None, bases: Bases | None = None) -> None:
     """Write every generated file under ``docs_dir``; unchanged files are left alone, stale
     ``*.md`` files of the generated folders (``a/``, ``src/``, ``tags/``, ``zones/`` …) are removed.
 
     ``root``: the folder the articles' ``source_file`` paths are relative to, for the raw-text
     pages; by default the one holding ``docs_dir`` (the project: ``docs/`` beside ``seeds/``).
+    ``bases``: earlier versions of the articles with digests (:func:`article_content`), which
+    make keying the pages cheaper.
     """
     from .indexes import TAXONOMY_DIRS, Site, index_pages
 
@@ -972,7 +1008,7 @@ def write_all(report: BuildReport, docs_dir: Path, root: Path | None = None) -> 
     for a in articles:
         groups.setdefault(a.source_file, []).append(a)
     root = docs_dir.parent if root is None else root
-    job = _ArticleWriter(site, source_dir, article_dir, root)
+    job = _ArticleWriter(site, source_dir, article_dir, root, bases)
     sourced, lines = write_groups(job, list(groups.values()), Cache.open(root, "written"))
     articles_path = docs_dir / DATA_DIR / "articles.jsonl"
     write_if_changed(articles_path, "".join(lines[a.id] for a in articles))

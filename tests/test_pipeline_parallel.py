@@ -135,3 +135,19 @@ def test_pooled_cached_enrich_is_plain_enrich(tmp_path, monkeypatch, seed_report
     assert staged == link_all(enrich_all(articles, rules))
     again = [a for p in pipeline.enrich_report(seed_report, rules, tmp_path).pages for a in p.articles]
     assert again == staged  # with the related-pair scores remembered from the first
+
+
+def test_the_collector_settles_stage_outputs_and_is_whole_again_after():
+    """``collector_settling``: objects alive when ``settle`` is called are left out of the cycle
+    collector's passes (``gc.freeze``) until the build ends, also when it fails."""
+    import gc
+
+    with pipeline.collector_settling() as settle:
+        kept = [[i] for i in range(1000)]
+        settle()
+        assert gc.get_freeze_count() >= len(kept)
+    assert gc.get_freeze_count() == 0
+    with pytest.raises(RuntimeError), pipeline.collector_settling() as settle:
+        settle()
+        raise RuntimeError("a stage failed")
+    assert gc.get_freeze_count() == 0

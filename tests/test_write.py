@@ -260,6 +260,28 @@ def test_unchanged_files_are_not_rewritten(tmp_path):
     assert (tmp_path / "a" / "b1.md").stat().st_mtime_ns == 1_000_000_000
 
 
+def test_pages_keyed_by_their_bases_still_see_every_later_change(tmp_path):
+    """With ``bases`` (an earlier version of each article and a digest vouching for it, as the
+    pipeline passes them) a page is keyed by the digest and the fields that changed since: a
+    field a later step set is seen, however small, and an unchanged article is not rewritten."""
+    r = sample_report()
+    arts = {a.id: a for p in r.pages for a in p.articles}
+    bases = {i: (a, f"digest of {i}") for i, a in arts.items()}
+    write_all(r, tmp_path, bases=bases)
+    page = tmp_path / "a" / "a1.md"
+    assert "人才" not in page.read_text(encoding="utf-8")
+    for p in tmp_path.rglob("*.md"):
+        os.utime(p, ns=(1_000_000_000, 1_000_000_000))
+    tagged = dataclasses.replace(r.pages[1], articles=(dataclasses.replace(arts["a1"], tags=("人才",)),))
+    write_all(report_of(r.pages[0], tagged), tmp_path, bases=bases)
+    assert "人才" in page.read_text(encoding="utf-8")
+    assert (tmp_path / "a" / "b1.md").stat().st_mtime_ns == 1_000_000_000
+    dated = dataclasses.replace(r.pages[1], articles=(dataclasses.replace(arts["a1"], tags=("人才",),
+                                                                          date="2024-04-23"),))
+    write_all(report_of(r.pages[0], dated), tmp_path, bases=bases)
+    assert "2024-04-23" in page.read_text(encoding="utf-8")
+
+
 def test_write_if_changed(tmp_path):
     path = tmp_path / "sub" / "x.md"
     assert write_if_changed(path, "党建\n") is True
