@@ -166,6 +166,16 @@ class Site:
     zones: dict[str, Term] = field(default_factory=dict)
     authors: dict[str, Term] = field(default_factory=dict)
     years: dict[str, Term] = field(default_factory=dict)
+    _items: dict[tuple[str, str | None], str] = field(default_factory=dict, compare=False, repr=False)
+
+    def item(self, a: Article, skip_zone: str | None = None) -> str:
+        """:func:`article_item`, made once per article (and ``skip_zone``) of this site: an
+        article is listed on the page of each of its tags, topics, authors and its year."""
+        key = (a.id, skip_zone)
+        made = self._items.get(key)
+        if made is None:
+            made = self._items[key] = article_item(a, skip_zone)
+        return made
 
     @classmethod
     def build(cls, articles: Iterable[Article]) -> "Site":
@@ -279,10 +289,11 @@ def paged(first: str, title: str, head: list[str], items: list[str], size: int =
 
 
 def term_pages(path: str, term: Term, heading: str, intro: list[str] | None = None,
-               skip_zone: str | None = None) -> dict[str, str]:
+               skip_zone: str | None = None, item: Callable[[Article, str | None], str] = article_item,
+               ) -> dict[str, str]:
     """A term's page(s): heading, optional lines about it, the articles newest first,
-    :data:`PAGE_SIZE` a page."""
-    items = [article_item(a, skip_zone) for a in term.articles]
+    :data:`PAGE_SIZE` a page (each listed by ``item``: :func:`article_item` or ``Site.item``)."""
+    items = [item(a, skip_zone) for a in term.articles]
     return paged(path, heading, [*(intro or []), f"{count_text(term.articles)}，最新的在前。"], items)
 
 
@@ -303,14 +314,14 @@ def simple_index(folder: str, title: str, terms: dict[str, Term], empty: str, no
 def tag_pages(site: Site) -> dict[str, str]:
     pages = simple_index("tags", "标签", site.tags, "目前还没有文章带标签。", "标签")
     for t in site.tags.values():
-        pages.update(term_pages(f"tags/{t.slug}.md", t, f"标签：{t.name}"))
+        pages.update(term_pages(f"tags/{t.slug}.md", t, f"标签：{t.name}", item=site.item))
     return pages
 
 
 def topic_pages(site: Site) -> dict[str, str]:
     pages = simple_index("topics", "主题", site.topics, "目前还没有文章归入主题。", "主题")
     for t in site.topics.values():
-        pages.update(term_pages(f"topics/{t.slug}.md", t, f"主题：{t.name}"))
+        pages.update(term_pages(f"topics/{t.slug}.md", t, f"主题：{t.name}", item=site.item))
     return pages
 
 
@@ -333,7 +344,7 @@ def author_pages(site: Site) -> dict[str, str]:
     for t in site.authors.values():
         roles = author_roles(t)
         intro = [escape_inline("署名身份：" + "、".join(roles))] if roles else []
-        pages.update(term_pages(f"authors/{t.slug}.md", t, t.name, intro))
+        pages.update(term_pages(f"authors/{t.slug}.md", t, t.name, intro, item=site.item))
     return pages
 
 
@@ -374,7 +385,7 @@ def zone_pages(site: Site) -> dict[str, str]:
             intro = ["\n".join(f"- {escape_inline(f)}" for f in facts)]
         else:
             intro = ["未收入国家高新区名录（按文中写法列出）。"]
-        pages.update(term_pages(f"zones/{t.slug}.md", t, t.name, intro, skip_zone=t.name))
+        pages.update(term_pages(f"zones/{t.slug}.md", t, t.name, intro, skip_zone=t.name, item=site.item))
     return pages
 
 
@@ -397,7 +408,7 @@ def year_pages(site: Site) -> dict[str, str]:
     for t in site.years.values():
         heading = year_heading(t)
         intro = ["这些文章的发表日期尚未确定。"] if t.slug == UNKNOWN_YEAR else []
-        pages.update(term_pages(f"years/{t.slug}.md", t, heading, intro))
+        pages.update(term_pages(f"years/{t.slug}.md", t, heading, intro, item=site.item))
     return pages
 
 

@@ -283,3 +283,20 @@ def test_same_zone_section_counts_every_other_article_and_lists_ten(articles):
         listed = re.findall(r"\]\(([0-9a-z]+)\.md\)", section)
         assert len(listed) == SAME_ZONE_MAX and a.id not in listed
         assert listed == [o.id for o in ordered if o.id != a.id][:SAME_ZONE_MAX]
+
+
+def test_an_article_on_two_zone_pages_lists_the_other_zone_on_each(articles):
+    """An index item is made once per article and page kind (``Site.item``), but on a zone's
+    page it leaves out that zone: the memo keeps the two apart."""
+    a = next(a for a in articles if len(a.zones) >= 1)
+    two = dataclasses.replace(a, zones=("甲高新区", "乙高新区"), tags=("党建引领",))
+    pages = index_pages(Site.build([two]))
+    first = pages[f"zones/{slug('z', '甲高新区')}.md"]
+    second = pages[f"zones/{slug('z', '乙高新区')}.md"]
+    item = next(line for line in first.splitlines() if line.startswith("- ["))
+    assert "乙高新区" in item and "甲高新区" not in item
+    item = next(line for line in second.splitlines() if line.startswith("- ["))
+    assert "甲高新区" in item and "乙高新区" not in item
+    tag = pages[f"tags/{slug('t', '党建引领')}.md"]
+    item = next(line for line in tag.splitlines() if line.startswith("- ["))
+    assert "甲高新区、乙高新区" in item
