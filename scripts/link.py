@@ -539,31 +539,15 @@ PARALLEL_MIN = 2_000  # articles from which near-duplicates are searched in a se
 @contextmanager
 def beside(func: Callable, articles: list[Article]) -> Iterator[Callable[[], object]]:
     """``func(articles)`` in a forked process while this one goes on (the two searches of the
-    stage are independent); yields a function that waits for its result. Run here instead for
-    a small archive or where the pipeline runs no worker processes (``worker_count``)."""
-    from .pipeline import worker_count
+    stage are independent; ``pipeline.forked``); yields a function that waits for its result.
+    Run here instead for a small archive (or where the pipeline forks no workers)."""
+    from .pipeline import forked
 
-    if len(articles) < PARALLEL_MIN or worker_count() < 2:
+    if len(articles) < PARALLEL_MIN:
         yield lambda: func(articles)
         return
-    import multiprocessing
-
-    global _BESIDE
-    _BESIDE = (func, articles)  # inherited by the forked process: the articles are not pickled
-    try:
-        with multiprocessing.get_context("fork").Pool(1) as pool:
-            pending = pool.apply_async(_run_beside)
-            yield lambda: pending.get()
-    finally:
-        _BESIDE = None
-
-
-_BESIDE: tuple | None = None
-
-
-def _run_beside():
-    func, articles = _BESIDE
-    return func(articles)
+    with forked(func, articles) as result:
+        yield result
 
 
 def link_all(articles: list[Article], counts: Sequence[Counter[str]] | None = None,

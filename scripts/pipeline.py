@@ -135,6 +135,70 @@ def parallel_map(func: Callable[[T], R], items: Sequence[T]) -> list[R]:
         return pool.map(func, items, chunksize=chunk)
 
 
+@contextmanager
+def forked(func: Callable[..., R], *args: object) -> Iterator[Callable[[], R]]:
+    """``func(*args)`` in a child process forked on entry, while this one goes on; yields a
+    function that waits for the result (or raises what the child raised). The child inherits
+    ``args`` (never pickled); only the result comes back, pickled through a pipe. No thread is
+    started, so the child may fork pools of its own and this process may fork others meanwhile.
+    Where the pipeline forks no workers (``worker_count() < 2``) the call runs here, when the
+    result is asked for. On leaving, a child whose result was not asked for is stopped. (The
+    function's ``pid`` is the child's.)
+
+    >>> with forked(sum, [1, 2, 3]) as result:
+    ...     result()
+    6
+    """
+    if worker_count() < 2:
+        yield partial(func, *args)
+        return
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: compute, send, leave without running this process's exit handlers
+        status = 0
+        try:
+            os.close(read_end)
+            try:
+                outcome = (True, func(*args))
+            except BaseException as err:  # sent to the parent, raised there
+                outcome = (False, err)
+            with os.fdopen(write_end, "wb") as out:
+                try:
+                    pickle.dump(outcome, out, protocol=PROTOCOL)
+                except Exception as err:  # an exception or result that cannot be pickled
+                    pickle.dump((False, RuntimeError(f"{func.__name__}: {type(err).__name__}: {err}")), out)
+        except BaseException:
+            status = 1
+        finally:
+            os._exit(status)
+    os.close(write_end)
+    reader = os.fdopen(read_end, "rb")
+    waited = False
+
+    def result() -> R:
+        nonlocal waited
+        data = reader.read()
+        waited = True
+        os.waitpid(pid, 0)
+        if not data:
+            raise RuntimeError(f"{func.__name__}: the forked process ended without a result")
+        ok, value = pickle.loads(data)
+        if not ok:
+            raise value
+        return value
+
+    result.pid = pid  # type: ignore[attr-defined]
+    try:
+        yield result
+    finally:
+        reader.close()
+        if not waited:
+            import signal
+
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+
+
 def compute_and_store(func: Callable[[T], R], cache: Cache, task: tuple[T, str]) -> bytes:
     """``func(item)`` for ``task = (item, key)``, pickled and stored under ``key``: a worker
     writes the entry itself and hands the parent the same bytes."""
@@ -294,11 +358,14 @@ def enrich_report(report: BuildReport, tag_rules: Path, root: Path | None = None
     each, reads, keys = enrich_articles(articles, root)
     if bases is not None:
         bases.update((a.id, (a, k)) for a, k in zip(each, keys))  # the key decides the enriched article
-    enriched = enrich_archive(each, tag_rules, words={a.id: words for a, (words, _) in zip(articles, reads)})
-    if link_all is not None:
+    words = {a.id: words for a, (words, _) in zip(articles, reads)}
+    if link_all is None:
+        enriched = enrich_archive(each, tag_rules, words=words)
+    else:
         counts = {a.id: c for a, (_, c) in zip(articles, reads)}
         scores, keep = remembered_scores({a.id: k[:32] for a, k in zip(articles, keys)}, root)
-        enriched = link_all(enriched, counts=[counts[a.id] for a in enriched], scores=scores)
+        enriched = enrich_archive(each, tag_rules, words=words,
+                                  link=lambda dated: link_all(dated, counts=[counts[a.id] for a in dated], scores=scores))
         keep()
     by_id = {a.id: a for a in enriched}
     pages = tuple(replace(p, articles=tuple(by_id[a.id] for a in p.articles)) for p in report.pages)

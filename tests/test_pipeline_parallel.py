@@ -151,3 +151,44 @@ def test_the_collector_settles_stage_outputs_and_is_whole_again_after():
         settle()
         raise RuntimeError("a stage failed")
     assert gc.get_freeze_count() == 0
+
+
+def whose(tag: str) -> tuple[str, int]:
+    return tag, os.getpid()
+
+
+def fail(message: str) -> None:
+    raise ValueError(message)
+
+
+def test_forked_runs_in_a_child_and_hands_back_its_result(monkeypatch):
+    monkeypatch.setenv("ARCHIVE_WORKERS", "2")
+    with pipeline.forked(whose, "x") as result:
+        here = os.getpid()
+        tag, pid = result()
+    assert tag == "x" and pid != here
+
+
+def test_forked_raises_what_the_child_raised(monkeypatch):
+    monkeypatch.setenv("ARCHIVE_WORKERS", "2")
+    with pytest.raises(ValueError, match="a page was wrong"), pipeline.forked(fail, "a page was wrong") as result:
+        result()
+
+
+def test_forked_runs_here_without_workers(monkeypatch):
+    monkeypatch.setenv("ARCHIVE_WORKERS", "1")
+    with pipeline.forked(whose, "y") as result:
+        assert result() == ("y", os.getpid())
+
+
+def test_forked_stops_a_child_nobody_waits_for(monkeypatch, tmp_path):
+    """Leaving the block early (say, the other half of the work failed) stops the child: no
+    process is left behind, and the block does not wait for the child's work."""
+    monkeypatch.setenv("ARCHIVE_WORKERS", "2")
+    started = time.monotonic()
+    with pytest.raises(RuntimeError), pipeline.forked(time.sleep, 60) as result:
+        child = result.pid
+        raise RuntimeError("the other half failed")
+    assert time.monotonic() - started < 30
+    with pytest.raises(ChildProcessError):
+        os.waitpid(child, os.WNOHANG)  # stopped and reaped: no such child any more
