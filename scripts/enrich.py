@@ -20,7 +20,7 @@ from .dates import date_article, date_from_page
 from .figures import find_figures
 from .model import Article
 from .people import find_organizations, find_people
-from .tags import article_parts, load_tag_rules, tag_articles
+from .tags import DEFAULT_K, article_parts, load_tag_rules, tag_articles
 from .topics import assign_topics
 
 
@@ -107,13 +107,28 @@ def enrich_each(articles: list[Article]) -> list[Article]:
     return [enrich_one(a) for a in articles]
 
 
+TAGS_BESIDE_MIN = 2_000  # articles from which tags are computed in a forked process beside ``link``
+
+
 def enrich_archive(articles: list[Article], tag_rules: Path,
-                   words: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] | None = None) -> list[Article]:
+                   words: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] | None = None,
+                   link: Callable[[list[Article]], list[Article]] | None = None) -> list[Article]:
     """The steps that need the whole archive, after :func:`enrich_one`: the dates page-mates
     share, and tags (IDF over every article; ``tag_rules`` is the editors' tags.yml; ``words``:
-    the articles' tag candidates by id, when the caller has them, see :func:`archive_reads`)."""
+    the articles' tag candidates by id, when the caller has them, see :func:`archive_reads`).
+    ``link``: a step over the dated articles that neither reads nor sets tags (the related
+    articles): for a large archive it runs while the tags are computed in a forked process."""
+    from .pipeline import forked
+
     articles = date_from_page(articles)
-    tags = tag_articles(articles, load_tag_rules(tag_rules), words=words)
+    rules = load_tag_rules(tag_rules)
+    if link is None or len(articles) < TAGS_BESIDE_MIN:
+        tags = tag_articles(articles, rules, words=words)
+        articles = link(articles) if link else articles
+    else:
+        with forked(tag_articles, articles, rules, DEFAULT_K, words) as tags_of:
+            articles = link(articles)
+            tags = tags_of()
     return [replace(a, tags=tuple(tags[a.id])) for a in articles]
 
 

@@ -238,3 +238,25 @@ def test_a_short_text_below_every_rule_gets_its_strongest_topic():
     assert assign_topics("", "新业态工会揭牌，工会会员入会。") == ["工会"]  # below 工会's min_hits
     assert assign_topics("", "参观者驻足展位。") == []  # nothing to go on
     assert FALLBACK_MIN_HITS >= 2
+
+
+def test_tags_beside_the_link_step_are_the_tags_before_it(seed_report, monkeypatch):
+    """From TAGS_BESIDE_MIN articles enrich_archive computes tags in a forked process while the
+    link step runs here: the articles come out as when the steps run one after the other."""
+    from scripts import enrich
+    from scripts.link import link_all
+    from scripts.pipeline import PROJECT
+
+    articles = enrich.enrich_each([a for p in seed_report.pages for a in p.articles])
+    rules = PROJECT / "seeds" / "tags.yml"
+    monkeypatch.setenv("ARCHIVE_WORKERS", "1")
+    serial = enrich.enrich_archive(articles, rules, link=link_all)
+    assert serial == link_all(enrich.enrich_archive(articles, rules))
+    assert any(a.tags for a in serial) and any(a.related for a in serial)
+    monkeypatch.setenv("ARCHIVE_WORKERS", "2")
+    monkeypatch.setattr(enrich, "TAGS_BESIDE_MIN", 1)
+    forks = []
+    real = __import__("scripts.pipeline", fromlist=["forked"]).forked
+    monkeypatch.setattr("scripts.pipeline.forked", lambda *a: forks.append(a[0]) or real(*a))
+    assert enrich.enrich_archive(articles, rules, link=link_all) == serial
+    assert forks and forks[0].__name__ == "tag_articles"
