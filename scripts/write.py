@@ -35,10 +35,11 @@ import io
 import json
 import logging
 import re
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cached_property, lru_cache, partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 import yaml
 
@@ -998,7 +999,7 @@ def write_all(report: BuildReport, docs_dir: Path, root: Path | None = None, bas
     ``bases``: earlier versions of the articles with digests (:func:`article_content`), which
     make keying the pages cheaper.
     """
-    from .indexes import TAXONOMY_DIRS, Site, index_pages
+    from .indexes import Site
 
     pages = sorted(report.pages, key=lambda p: p.file)
     articles = sorted((a for p in pages for a in p.articles), key=article_order)
@@ -1009,14 +1010,37 @@ def write_all(report: BuildReport, docs_dir: Path, root: Path | None = None, bas
         groups.setdefault(a.source_file, []).append(a)
     root = docs_dir.parent if root is None else root
     job = _ArticleWriter(site, source_dir, article_dir, root, bases)
-    sourced, lines = write_groups(job, list(groups.values()), Cache.open(root, "written"))
-    articles_path = docs_dir / DATA_DIR / "articles.jsonl"
-    write_if_changed(articles_path, "".join(lines[a.id] for a in articles))
-    tell_articles_written(articles_path)  # the search index starts building (scripts/events.py)
-    if source_dir.is_dir():
-        remove_stale(source_dir, {f"{i}.md" for i in sourced})
-    if article_dir.is_dir():
-        remove_stale(article_dir, {f"{a.id}.md" for a in articles})
+    listings = (write_listings, report, pages, articles, site, docs_dir)
+    if len(articles) < LISTINGS_BESIDE_MIN:
+        beside: AbstractContextManager[Callable[[], None]] = nullcontext(partial(*listings))
+    else:
+        from .pipeline import forked
+
+        beside = forked(*listings)
+    with beside as listings_written:
+        sourced, lines = write_groups(job, list(groups.values()), Cache.open(root, "written"))
+        articles_path = docs_dir / DATA_DIR / "articles.jsonl"
+        write_if_changed(articles_path, "".join(lines[a.id] for a in articles))
+        tell_articles_written(articles_path)  # the search index starts building (scripts/events.py)
+        if source_dir.is_dir():
+            remove_stale(source_dir, {f"{i}.md" for i in sourced})
+        if article_dir.is_dir():
+            remove_stale(article_dir, {f"{a.id}.md" for a in articles})
+        listings_written()
+
+
+LISTINGS_BESIDE_MIN = 2_000  # articles from which write_listings runs in a forked process
+
+
+def write_listings(report: BuildReport, pages: list[PageResult], articles: list[Article], site: Site,
+                   docs_dir: Path) -> None:
+    """Every generated file but the article and raw-text pages: the index pages, the list of
+    articles, the exports and the site pages (``scripts/publish.py``), stale ones removed. They
+    depend on the report alone, so a large archive writes them in a forked process while this
+    one writes the article pages (``write_all``)."""
+    from .indexes import TAXONOMY_DIRS, index_pages
+    from .publish import site_pages
+
     generated = index_pages(site)
     for rel, text in generated.items():
         write_if_changed(docs_dir / rel, text)
@@ -1031,7 +1055,5 @@ def write_all(report: BuildReport, docs_dir: Path, root: Path | None = None, bas
             stale.unlink()
     write_if_changed(docs_dir / DATA_DIR / "sources.jsonl", json_lines([source_record(p) for p in pages]))
     write_if_changed(docs_dir / DATA_DIR / "figures.csv", figures_csv(articles))
-    from .publish import site_pages
-
     for rel, text in site_pages(report, articles).items():
         write_if_changed(docs_dir / rel, text)

@@ -554,3 +554,28 @@ def test_json_lines_keep_a_record_on_one_line_whatever_line_breaks_its_text_hold
     lines = text.splitlines()
     assert len(lines) == 2
     assert [json.loads(line) for line in lines] == [record, {"id": "y"}]
+
+
+def test_listings_written_in_a_forked_process_are_the_same_files(tmp_path, monkeypatch):
+    """From LISTINGS_BESIDE_MIN articles the index pages, exports and site pages are written
+    by a forked process while the article pages are written here: the same files result, and
+    stale listings are removed all the same."""
+    from scripts import write
+
+    def files(folder):
+        return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+    monkeypatch.setenv("ARCHIVE_WORKERS", "1")
+    write_all(sample_report(), tmp_path / "serial")
+    monkeypatch.setenv("ARCHIVE_WORKERS", "2")
+    monkeypatch.setattr(write, "LISTINGS_BESIDE_MIN", 1)
+    stale = tmp_path / "forked" / "tags" / "gone.md"
+    stale.parent.mkdir(parents=True)
+    stale.write_text("旧", encoding="utf-8")
+    pids = []
+    real = write.write_listings
+    monkeypatch.setattr(write, "write_listings", lambda *a: pids.append(os.getpid()) or real(*a))
+    write_all(sample_report(), tmp_path / "forked")
+    assert files(tmp_path / "forked") == files(tmp_path / "serial")
+    assert not stale.exists()
+    assert pids == []  # the listings were written in another process (which appended to its own copy)
