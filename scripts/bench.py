@@ -225,14 +225,15 @@ def pipeline_stages(root: Path, out: dict) -> None:
         read_page(p, p.name)
     out["decode s"] = time.perf_counter() - t
     t = time.perf_counter()
-    report = collect(seeds, root=root)
+    origins: dict = {}
+    report = collect(seeds, root=root, origins=origins)
     out["segment+clean+check s"] = time.perf_counter() - t
     t = time.perf_counter()
-    report, registry = register_ids(report, seeds / "permalinks.yml", root)
+    report, registry = register_ids(report, seeds / "permalinks.yml", root, origins)
     out["permalinks s"] = time.perf_counter() - t
     t = time.perf_counter()
     bases: dict = {}
-    report = enrich_report(report, seeds / "tags.yml", root, bases)
+    report = enrich_report(report, seeds / "tags.yml", root, bases, origins)
     out["enrich+link s"] = time.perf_counter() - t
     t = time.perf_counter()
     write_all(report, root / "docs", root=root, bases=bases)

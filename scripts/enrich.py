@@ -58,26 +58,27 @@ def enrich_changes(a: Article) -> dict[str, object]:
 
 
 #: What the archive-wide steps read of one article, cut once (see :func:`archive_reads`).
-Reads = tuple[tuple[tuple[str, ...], tuple[str, ...]], dict[str, int]]
+Reads = tuple[tuple[tuple[str, ...], tuple[str, ...]], dict[str, float], tuple[str, tuple[str, ...]]]
 
 
 def archive_reads(a: Article) -> Reads:
     """What the archive-wide steps read of one article, as words: its tag candidates
-    (``tags.article_words``: heading, text) and its token counts for related articles
-    (``link.token_counts``). Cutting the text is their costly part, and it depends on the
-    article alone, so the pipeline does it per article, in workers, cached; the archive-wide
-    steps then only count.
+    (``tags.article_words``: heading, text), the unit vector of its token counts for related
+    articles (``link.article_vector``) and its sample for near-duplicate search
+    (``link.duplicate_sample``). Cutting and sampling the text are their costly part, and they
+    depend on the article alone, so the pipeline does them per article, in workers, cached;
+    the archive-wide steps then only count.
 
     >>> from scripts.model import Article
-    >>> words, counts = archive_reads(Article("x", "article", "设立党员先锋岗", False, None, None, None, (), None,
+    >>> words, vector, _ = archive_reads(Article("x", "article", "设立党员先锋岗", False, None, None, None, (), None,
     ...                                       "园区设立孵化器。", (), (), (), None, None, "f", "", (1, 1)))
-    >>> words, sorted(counts.items())
-    ((('党员先锋岗',), ('孵化器',)), [('党员先锋岗', 2), ('孵化器', 1)])
+    >>> words, {t: round(w, 3) for t, w in vector.items()}  # counts 1 and 2 (title): 1 and 1 + log 2, over their norm
+    ((('党员先锋岗',), ('孵化器',)), {'孵化器': 0.509, '党员先锋岗': 0.861})
     """
-    from .link import token_counts
+    from .link import article_vector, duplicate_sample, han_text
     from .tags import article_words
 
-    return article_words(a), dict(token_counts(a))
+    return article_words(a), article_vector(a), duplicate_sample(han_text(a))
 
 
 def enrich_work(a: Article) -> tuple[dict[str, object], Reads]:

@@ -89,10 +89,9 @@ import heapq
 import math
 import re
 import zlib
-from array import array
 from collections import Counter, defaultdict
 from contextlib import contextmanager
-from functools import lru_cache
+from functools import lru_cache, partial
 from itertools import chain, compress, repeat
 from operator import itemgetter, mul, truediv
 from typing import Callable, Iterable, Iterator, Sequence
@@ -239,6 +238,12 @@ def _normalised(counts: Counter[str]) -> dict[str, float]:
     return {t: w / norm for t, w in damped.items()} if norm else {}
 
 
+def article_vector(a: Article) -> dict[str, float]:
+    """The unit vector related articles are scored by: :func:`_normalised` :func:`token_counts`
+    (a function of the article alone, so a pipeline can compute and cache it per article)."""
+    return _normalised(token_counts(a))
+
+
 def cosine(a: dict[str, float], b: dict[str, float]) -> float:
     """The rounded dot product of two unit vectors, summed exactly (``math.fsum``): the same
     whichever way round, whatever order the terms are in.
@@ -342,17 +347,22 @@ class PairScores:
 
 
 def related_pairs(articles: list[Article], counts: Sequence[Counter[str]] | None = None,
-                  scores: PairScores | None = None) -> dict[str, list[tuple[float, str]]]:
+                  scores: PairScores | None = None, vectors: Sequence[dict[str, float]] | None = None,
+                  ) -> dict[str, list[tuple[float, str]]]:
     """id -> [(score, other id)] of the other articles scoring at least :data:`RELATED_FLOOR`
     among those scored: every pair up to :data:`EXHAUSTIVE_MAX` articles, else the candidates
-    of :func:`candidate_neighbours`. ``counts`` are the articles' :func:`token_counts`, in the
-    order given, when the caller has them (say, cached); else they are computed here. ``scores``:
-    the pairs scored in the last build (:class:`PairScores`)."""
-    if counts is None:
-        counts = [token_counts(a) for a in articles]
+    of :func:`candidate_neighbours`. ``counts`` are the articles' :func:`token_counts`, or
+    ``vectors`` their :func:`article_vector`, in the order given, when the caller has them (say,
+    cached); else they are computed here. ``scores``: the pairs scored in the last build
+    (:class:`PairScores`)."""
     order = sorted(range(len(articles)), key=lambda i: articles[i].id)
     ordered = [articles[i] for i in order]
-    vectors = [_normalised(counts[i]) for i in order]
+    if vectors is None:
+        if counts is None:
+            counts = [token_counts(a) for a in articles]
+        vectors = [_normalised(counts[i]) for i in order]
+    else:
+        vectors = [vectors[i] for i in order]
     pairs = all_pairs(len(vectors)) if len(vectors) <= EXHAUSTIVE_MAX else sorted(candidate_neighbours(vectors))
     found: dict[str, list[tuple[float, str]]] = defaultdict(list)
     for i, j in pairs:
@@ -458,32 +468,52 @@ def duplicate_keys(sampled: list[str]) -> list[str]:
     return [key for _, key in sorted(zip(map(zlib.crc32, map(str.encode, pool)), pool))[:DUPLICATE_KEYS]]
 
 
+#: What near-duplicate search reads of one article (:func:`duplicate_sample`).
+DuplicateSample = tuple[str, tuple[str, ...]]
+
+
+def duplicate_sample(text: str) -> DuplicateSample:
+    """What near-duplicate search reads of one text (Han characters only): its :func:`sample`,
+    the shingles written one after another, and its :func:`duplicate_keys`. Nothing for a text
+    too short to share :data:`DUPLICATE_MIN_SHARED` shingles. A function of the text alone, so
+    a pipeline can compute and cache it per article.
+
+    >>> joined, keys = duplicate_sample("青岛高新区坚持以党建引领产业发展推动党建工作与业务工作深度融合" * 3)
+    >>> len(joined) % SHINGLE, set(keys) <= set(_SHINGLES.findall(joined)), duplicate_sample("短文")
+    (0, True, ('', ()))
+    """
+    sampled = sample(text) if len(text) >= DUPLICATE_MIN_SHARED + SHINGLE - 1 else []
+    return "".join(sampled), tuple(duplicate_keys(sampled))
+
+
+_SHINGLES = re.compile(f".{{{SHINGLE}}}", re.S)  # the shingles of a joined sample, in order
+
+
 def candidate_duplicates(texts: Sequence[str]) -> set[tuple[int, int]]:
     """``(i, j)``, i < j: the pairs of texts (Han characters only) worth measuring exactly (see
-    the module docstring): the :func:`sample` of one holds :data:`CANDIDATE_MIN_SHARED` of the
-    other's :func:`duplicate_keys`, and at least :data:`KEY_SHARE` of them, leaving out keys
-    printed in more than :data:`SHINGLE_MAX_DF` texts (stock phrases).
-
-    Each text is sampled once: the first pass indexes the keys and keeps each sample as Python
-    string hashes (8 bytes a shingle), the second finds the keys each sample holds, and counts
-    how many texts print each key, the third counts shared keys. Two shingles with the same
-    hash (never seen in practice) could only add a candidate or make a key look common.
+    the module docstring): :func:`candidate_duplicate_samples` of their samples.
 
     >>> base = "青岛高新区坚持以党建引领产业发展推动党建工作与业务工作深度融合" * 2
     >>> sorted(candidate_duplicates([base, "与此无关的另一篇短文" * 5, "前言" + base + "后记"]))
     [(0, 2)]
     """
-    holders: dict[int, list[int]] = defaultdict(list)
+    return candidate_duplicate_samples([duplicate_sample(text) for text in texts])
+
+
+def candidate_duplicate_samples(samples: Sequence[DuplicateSample]) -> set[tuple[int, int]]:
+    """``(i, j)``, i < j: the pairs worth measuring exactly, from each text's
+    :func:`duplicate_sample`: the sample of one holds :data:`CANDIDATE_MIN_SHARED` of the
+    other's keys, and at least :data:`KEY_SHARE` of them, leaving out keys printed in more than
+    :data:`SHINGLE_MAX_DF` texts (stock phrases). The first pass indexes the keys, the second
+    finds the keys each sample holds, and counts how many texts print each key, the third
+    counts shared keys."""
+    holders: dict[str, list[int]] = defaultdict(list)
     need: dict[int, int] = {}
-    samples: list[array] = []
-    for i, text in enumerate(texts):
-        sampled = sample(text) if len(text) >= DUPLICATE_MIN_SHARED + SHINGLE - 1 else []  # else too short
-        samples.append(array("q", map(hash, sampled)))
-        keys = duplicate_keys(sampled)
+    for i, (_, keys) in enumerate(samples):
         need[i] = max(CANDIDATE_MIN_SHARED, math.ceil(KEY_SHARE * len(keys)))
         for key in keys:
-            holders[hash(key)].append(i)
-    held = [holders.keys() & hashes for hashes in samples]
+            holders[key].append(i)
+    held = [holders.keys() & _SHINGLES.findall(joined) for joined, _ in samples]
     printed = Counter(chain.from_iterable(held))
     stock = {key for key, n in printed.items() if n > SHINGLE_MAX_DF}
     pairs = set()
@@ -494,16 +524,21 @@ def candidate_duplicates(texts: Sequence[str]) -> set[tuple[int, int]]:
     return pairs
 
 
-def duplicate_pairs(articles: list[Article]) -> dict[str, list[tuple[float, str]]]:
-    """id -> [(containment, other id)] of the articles it near-duplicates (both directions)."""
-    ordered = sorted(articles, key=lambda a: a.id)
-    texts = [han_text(a) for a in ordered]
+def duplicate_pairs(articles: list[Article], samples: Sequence[DuplicateSample] | None = None,
+                    ) -> dict[str, list[tuple[float, str]]]:
+    """id -> [(containment, other id)] of the articles it near-duplicates (both directions).
+    ``samples``: the articles' :func:`duplicate_sample` of their :func:`han_text`, in the order
+    given, when the caller has them (say, cached)."""
+    order = sorted(range(len(articles)), key=lambda i: articles[i].id)
+    ordered = [articles[i] for i in order]
     if len(ordered) <= EXHAUSTIVE_MAX:
         pairs: Iterable[tuple[int, int]] = all_pairs(len(ordered))
-        shingle_set = [shingles(text) for text in texts].__getitem__
+        shingle_set = [shingles(han_text(a)) for a in ordered].__getitem__
     else:  # candidates come sorted, so the lower index's set is reused; a few hundred sets at most
-        pairs = sorted(candidate_duplicates(texts))
-        shingle_set = lru_cache(maxsize=256)(lambda i: shingles(texts[i]))
+        if samples is None:
+            samples = [duplicate_sample(han_text(a)) for a in articles]
+        pairs = sorted(candidate_duplicate_samples([samples[i] for i in order]))
+        shingle_set = lru_cache(maxsize=256)(lambda i: shingles(han_text(ordered[i])))
     found: dict[str, list[tuple[float, str]]] = defaultdict(list)
     for i, j in pairs:
         a, b = shingle_set(i), shingle_set(j)
@@ -551,13 +586,16 @@ def beside(func: Callable, articles: list[Article]) -> Iterator[Callable[[], obj
 
 
 def link_all(articles: list[Article], counts: Sequence[Counter[str]] | None = None,
-             scores: PairScores | None = None) -> list[Article]:
+             scores: PairScores | None = None, vectors: Sequence[dict[str, float]] | None = None,
+             samples: Sequence[DuplicateSample] | None = None) -> list[Article]:
     """The articles, in the order given, with ``related``, ``related_scores`` and
     ``near_duplicates`` filled from the whole list (an article is never its own neighbour).
-    ``counts``: the articles' :func:`token_counts` when the caller has them; ``scores``: pair
-    scores remembered from the last build (see :func:`related_pairs`)."""
-    with _collector_paused(), beside(duplicate_pairs, articles) as duplicates_of:
-        related = related_pairs(articles, counts, scores)
+    ``counts`` (:func:`token_counts`) or ``vectors`` (:func:`article_vector`): the articles',
+    when the caller has them; ``scores``: pair scores remembered from the last build (see
+    :func:`related_pairs`); ``samples``: their :func:`duplicate_sample` (see
+    :func:`duplicate_pairs`)."""
+    with _collector_paused(), beside(partial(duplicate_pairs, samples=samples), articles) as duplicates_of:
+        related = related_pairs(articles, counts, scores, vectors)
         duplicates = duplicates_of()
     out = []
     for a in articles:

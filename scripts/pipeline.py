@@ -152,6 +152,7 @@ def forked(func: Callable[..., R], *args: object) -> Iterator[Callable[[], R]]:
     if worker_count() < 2:
         yield partial(func, *args)
         return
+    name = getattr(func, "__name__", repr(func))
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: compute, send, leave without running this process's exit handlers
@@ -166,7 +167,7 @@ def forked(func: Callable[..., R], *args: object) -> Iterator[Callable[[], R]]:
                 try:
                     pickle.dump(outcome, out, protocol=PROTOCOL)
                 except Exception as err:  # an exception or result that cannot be pickled
-                    pickle.dump((False, RuntimeError(f"{func.__name__}: {type(err).__name__}: {err}")), out)
+                    pickle.dump((False, RuntimeError(f"{name}: {type(err).__name__}: {err}")), out)
         except BaseException:
             status = 1
         finally:
@@ -181,7 +182,7 @@ def forked(func: Callable[..., R], *args: object) -> Iterator[Callable[[], R]]:
         waited = True
         os.waitpid(pid, 0)
         if not data:
-            raise RuntimeError(f"{func.__name__}: the forked process ended without a result")
+            raise RuntimeError(f"{name}: the forked process ended without a result")
         ok, value = pickle.loads(data)
         if not ok:
             raise value
@@ -258,9 +259,10 @@ def read_or_none(path: Path) -> bytes | None:
         return None
 
 
-def process_pages(jobs: list[tuple[Path, str, PageMeta]], cache: Cache) -> list[PageOutcome]:
-    """:func:`process_page` for every ``(path, name, meta)``, in order: cached by the file's
-    bytes, its name and its manifest metadata, the rest run in the pool."""
+def process_pages(jobs: list[tuple[Path, str, PageMeta]], cache: Cache) -> list[tuple[PageOutcome, str | None]]:
+    """:func:`process_page` for every ``(path, name, meta)``, in order, each with its key (None
+    for a page that cannot be read): cached by the file's bytes, its name and its manifest
+    metadata, the rest run in the pool."""
     data = [read_or_none(path) for path, _, _ in jobs]
     outcomes: list = [None] * len(jobs)
     readable = [i for i, d in enumerate(data) if d is not None]
@@ -271,12 +273,29 @@ def process_pages(jobs: list[tuple[Path, str, PageMeta]], cache: Cache) -> list[
     keys = [cache.key(d, name, repr(meta)) for d, name, meta in tasks]
     for i, outcome in zip(readable, cached_map(process_task, tasks, keys, cache, is_page_outcome)):
         outcomes[i] = outcome
-    return outcomes
+    key_of = dict(zip(readable, keys))
+    return [(outcome, key_of.get(i)) for i, outcome in enumerate(outcomes)]
 
 
-def collect(seeds_dir: Path, manifest_path: Path | None = None, root: Path | None = None) -> BuildReport:
+#: page file -> the key of its page's result (a digest of all it is made of): see :func:`collect`.
+Origins = dict[str, str]
+
+
+def origins_of(pages: Sequence[PageResult], origins: Origins | None) -> list[tuple[str, int]] | None:
+    """Each article's ``(page key, place on its page)``, in page order: a name for everything
+    the article was made of, taken from ``origins``; ``None`` when there are no origins or one
+    page has none."""
+    if origins is None or any(p.file not in origins for p in pages):
+        return None
+    return [(origins[p.file], i) for p in pages for i in range(len(p.articles))]
+
+
+def collect(seeds_dir: Path, manifest_path: Path | None = None, root: Path | None = None,
+            origins: Origins | None = None) -> BuildReport:
     """Decode and segment every page; never raises for a bad page, it is reported instead.
-    Pages run in worker processes and are cached under ``root`` (see the module's docstring)."""
+    Pages run in worker processes and are cached under ``root`` (see the module's docstring).
+    ``origins``, when given, is filled with each page's key by its file: the later stages
+    key their caches by it, rather than by the text of every article."""
     from .manifest import load_manifest
 
     root = root or seeds_dir.parent
@@ -288,10 +307,12 @@ def collect(seeds_dir: Path, manifest_path: Path | None = None, root: Path | Non
     base = root.resolve()
     jobs = [(path, display_path(path, root, base), metas.get(path.name, PageMeta())) for path in files]
     pages: list[PageResult] = []
-    for result, diags in process_pages(jobs, cache):
+    for (result, diags), key in process_pages(jobs, cache):
         diagnostics.extend(diags)
         if result is not None:
             pages.append(result)
+            if origins is not None and key is not None:
+                origins[result.file] = key
     log_cache("pages", cache)
     return BuildReport(tuple(pages), tuple(diagnostics))
 
@@ -317,20 +338,26 @@ def is_enrich_work(value: object) -> bool:
         return False
     changes, reads = value
     return (isinstance(changes, dict) and changes.keys() <= {f.name for f in fields(Article)}
-            and isinstance(reads, tuple) and len(reads) == 2 and isinstance(reads[1], dict))
+            and isinstance(reads, tuple) and len(reads) == 3 and isinstance(reads[1], dict))
 
 
-def enrich_articles(articles: list[Article], root: Path) -> tuple[list[Article], list, list[str]]:
+def enrich_articles(articles: list[Article], root: Path, origins: list[tuple[str, int]] | None = None,
+                    ) -> tuple[list[Article], list, list[str]]:
     """:func:`scripts.enrich.enrich_work` over the articles, in order: the articles with what
     :func:`scripts.enrich.enrich_one` changes, what the archive-wide steps read of each
-    (``archive_reads``), and each one's key (a digest of everything it holds). Cached by those
+    (``archive_reads``), and each one's key (a digest of everything it holds: its ``origins``
+    (:func:`origins_of`) and what ``register_ids`` set, else its whole text). Cached by those
     keys; the rest run in the pool."""
     from dataclasses import replace
 
     from .enrich import enrich_input, enrich_work, warm_up
 
     cache = Cache.open(root, "articles")
-    keys = [cache.key(enrich_input(a)) for a in articles]
+    if origins is None:
+        keys = [cache.key(enrich_input(a)) for a in articles]
+    else:  # register_ids set the id (and the ids in related and near_duplicates) alone
+        keys = [cache.key(page, str(place), a.id, repr(a.related), repr(a.near_duplicates))
+                for a, (page, place) in zip(articles, origins)]
     work = cached_map(enrich_work, articles, keys, cache, is_enrich_work, warm_up)
     log_cache("articles", cache)
     with paused_gc():
@@ -338,12 +365,14 @@ def enrich_articles(articles: list[Article], root: Path) -> tuple[list[Article],
 
 
 def enrich_report(report: BuildReport, tag_rules: Path, root: Path | None = None,
-                  bases: Bases | None = None) -> BuildReport:
+                  bases: Bases | None = None, origins: Origins | None = None) -> BuildReport:
     """The enrich and link stages over every article of the archive, pages kept as they are.
     The per-article part (enrichment, and cutting the texts the archive-wide tags and related
     articles count) is cached under ``root`` (default: the folder above ``tag_rules``' folder,
     as ``collect`` defaults to the one above the seeds). ``bases``, when given, is filled with
-    each article as enriched alone and its enrich key, which decides it (for ``write.write_all``)."""
+    each article as enriched alone and its enrich key, which decides it (for ``write.write_all``).
+    ``origins``: the page keys ``collect`` gave, when ``report`` is ``register_ids``' result
+    of that collect."""
     from dataclasses import replace
 
     from .enrich import enrich_archive
@@ -355,17 +384,21 @@ def enrich_report(report: BuildReport, tag_rules: Path, root: Path | None = None
     except ImportError:  # pragma: no cover - the link stage is optional until it lands
         link_all = None
     load_stages()
-    each, reads, keys = enrich_articles(articles, root)
+    each, reads, keys = enrich_articles(articles, root, origins_of(report.pages, origins))
     if bases is not None:
         bases.update((a.id, (a, k)) for a, k in zip(each, keys))  # the key decides the enriched article
-    words = {a.id: words for a, (words, _) in zip(articles, reads)}
+    words = {a.id: words for a, (words, _, _) in zip(articles, reads)}
     if link_all is None:
         enriched = enrich_archive(each, tag_rules, words=words)
     else:
-        counts = {a.id: c for a, (_, c) in zip(articles, reads)}
+        vectors = {a.id: (v, d) for a, (_, v, d) in zip(articles, reads)}
         scores, keep = remembered_scores({a.id: k[:32] for a, k in zip(articles, keys)}, root)
-        enriched = enrich_archive(each, tag_rules, words=words,
-                                  link=lambda dated: link_all(dated, counts=[counts[a.id] for a in dated], scores=scores))
+
+        def link(dated: list[Article]) -> list[Article]:
+            return link_all(dated, vectors=[vectors[a.id][0] for a in dated], scores=scores,
+                            samples=[vectors[a.id][1] for a in dated])
+
+        enriched = enrich_archive(each, tag_rules, words=words, link=link)
         keep()
     by_id = {a.id: a for a in enriched}
     pages = tuple(replace(p, articles=tuple(by_id[a.id] for a in p.articles)) for p in report.pages)
@@ -392,21 +425,41 @@ def remembered_scores(digests: dict[str, str], root: Path) -> tuple[PairScores, 
     return scores, keep
 
 
-def article_prints(articles: list[Article], root: Path) -> list[tuple[int, ...]]:
+def article_prints(articles: list[Article], root: Path, origins: list[tuple[str, int]] | None = None,
+                   ) -> list[tuple[int, ...]]:
     """The articles' permalink fingerprints (``scripts/registry.py``), cached by the text they
-    are made from and computed in the pool: hashing every shingle is the costly part of
-    matching permalinks (16 s for 10,000 articles), and a rebuild needs only the changed ones."""
+    are made from (or by their ``origins``, :func:`origins_of`, which decide it) and computed
+    in the pool: hashing every shingle is the costly part of matching permalinks (16 s for
+    10,000 articles), and a rebuild needs only the changed ones."""
     from .registry import fingerprint_text, sketch
 
     cache = Cache.open(root, "prints")
-    texts = [fingerprint_text(a) for a in articles]
-    keys = [cache.key(text) for text in texts]
+    if origins is None:
+        texts: Sequence[str] = [fingerprint_text(a) for a in articles]
+        keys = [cache.key(text) for text in texts]
+    else:  # the text is made when needed: a rebuild needs few
+        texts = _Texts(articles, fingerprint_text)
+        keys = [cache.key("print", page, str(place)) for page, place in origins]
     prints = cached_map(sketch, texts, keys, cache, lambda v: isinstance(v, tuple))
     log_cache("prints", cache)
     return prints
 
 
-def register_ids(report: BuildReport, registry_path: Path, root: Path) -> tuple[BuildReport, Registry]:
+class _Texts(Sequence[str]):
+    """``make(article)`` for each article, made when asked for."""
+
+    def __init__(self, articles: list[Article], make: Callable[[Article], str]) -> None:
+        self.articles, self.make = articles, make
+
+    def __len__(self) -> int:
+        return len(self.articles)
+
+    def __getitem__(self, i):  # type: ignore[override]
+        return self.make(self.articles[i])
+
+
+def register_ids(report: BuildReport, registry_path: Path, root: Path,
+                 origins: Origins | None = None) -> tuple[BuildReport, Registry]:
     """Every article takes its registered permalink id (``scripts/registry.py``); new articles
     are added to the registry, which is written back only when it changed (and was readable).
     Runs before enrich and link, so no article refers to another by id yet."""
@@ -423,7 +476,8 @@ def register_ids(report: BuildReport, registry_path: Path, root: Path) -> tuple[
     # Parsing 10,000 entries with PyYAML, and dumping them, take a second each: once per content.
     registry, diagnostics, canonical = load_registry(registry_path, display) + (None,) if read is MISSING else read
     articles = [a for p in report.pages for a in p.articles]
-    renamed, new_registry, problems = assign_ids(articles, registry, prints=article_prints(articles, root))
+    prints = article_prints(articles, root, origins_of(report.pages, origins))
+    renamed, new_registry, problems = assign_ids(articles, registry, prints=prints)
     ids = iter(renamed)
     pages = tuple(replace(p, articles=tuple(next(ids) for _ in p.articles)) for p in report.pages)
     same = new_registry.entries == registry.entries
@@ -467,12 +521,13 @@ def build(seeds_dir: Path, docs_dir: Path, manifest_path: Path | None = None, ro
     from .write import write_all
 
     root = root or seeds_dir.parent
+    origins: Origins = {}
     with collector_settling() as settle:
-        report = collect(seeds_dir, manifest_path, root)
+        report = collect(seeds_dir, manifest_path, root, origins)
         settle()
-        report, registry = register_ids(report, seeds_dir / "permalinks.yml", root)
+        report, registry = register_ids(report, seeds_dir / "permalinks.yml", root, origins)
         bases: Bases = {}
-        report = enrich_report(report, seeds_dir / "tags.yml", root, bases)
+        report = enrich_report(report, seeds_dir / "tags.yml", root, bases, origins)
         settle()
         write_all(report, docs_dir, bases=bases)
         write_redirects(registry, report, docs_dir)

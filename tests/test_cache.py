@@ -228,3 +228,30 @@ def test_no_fingerprint_for_code_changed_after_the_start(tmp_path):
 
 def test_the_real_fingerprint_is_stable():
     assert code_fingerprint(since=time.time() + 3600) == code_fingerprint(since=time.time() + 3600)
+
+
+def docs_files(docs: Path) -> dict[str, bytes]:
+    return {p.relative_to(docs).as_posix(): p.read_bytes() for p in sorted(docs.rglob("*")) if p.is_file()}
+
+
+def test_a_rebuild_after_one_page_changed_gives_the_files_of_a_build_from_nothing(project, tmp_path, monkeypatch):
+    """Every shortcut of a rebuild (cached pages, fingerprints and enrichment keyed by their
+    page's key and place, pages keyed by their enrich keys, remembered pair scores) gives the
+    same files as a build without any cache, from the same inputs (registry included)."""
+    seeds, docs = project / "seeds", project / "docs"
+    pipeline.build(seeds, docs, root=project)
+    page = seeds / CHANGED
+    text = page.read_text(encoding="utf-8")
+    line = next(ln for ln in text.splitlines() if len(ln.strip()) > 20)
+    page.write_text(text.replace(line, line[:10] + "科技创新" + line[10:], 1) + "\n\n本报讯 编辑补充的一句话。\n",
+                    encoding="utf-8")
+    pipeline.build(seeds, docs, root=project)
+    cold = tmp_path / "cold"
+    shutil.copytree(seeds, cold / "seeds")  # with the registry the rebuild wrote
+    monkeypatch.setenv("ARCHIVE_CACHE", "off")
+    pipeline.build(cold / "seeds", cold / "docs", root=cold)
+    assert not (cold / CACHE_DIR).exists()
+    warm_files, cold_files = docs_files(docs), docs_files(cold / "docs")
+    assert warm_files.keys() == cold_files.keys()
+    assert [k for k in warm_files if warm_files[k] != cold_files[k]] == []
+    assert "科技创新" in warm_files["data/articles.jsonl"].decode("utf-8")

@@ -292,9 +292,9 @@ def test_near_duplicates_searched_in_a_second_process_are_the_same(seeds, monkey
     assert any(a.near_duplicates for a in alone)
     search = link.duplicate_pairs
 
-    def recorded(given):
+    def recorded(given, **options):
         (tmp_path / str(os.getpid())).touch()
-        return search(given)
+        return search(given, **options)
 
     monkeypatch.setenv("ARCHIVE_WORKERS", "2")
     monkeypatch.setattr(link, "PARALLEL_MIN", 1)
