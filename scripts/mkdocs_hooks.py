@@ -59,9 +59,11 @@ RAW_LINK_DIRS = ("a/", "src/")  # generated pages whose raw HTML links to other 
 log = logging.getLogger("mkdocs.plugins.archive")
 
 
-def set_aside(site_dir: Path) -> Path | None:
+def set_aside(site_dir: Path, keep: tuple[str, ...] = ()) -> Path | None:
     """Move the previous build out of ``site_dir`` (one rename) and delete it in a detached
-    process; returns where it went (None if there was nothing to move).
+    process; returns where it went (None if there was nothing to move). Its folders named in
+    ``keep`` come back first, hidden (``stamp.kept``), where MkDocs' cleaning leaves them: the
+    stamping takes back the pages that did not change (``stamp.take_back``).
 
     MkDocs empties ``site_dir`` before every build, one file and folder at a time. The archive
     has a folder per page (``a/<id>/index.html``), and removing a folder can take milliseconds
@@ -76,6 +78,11 @@ def set_aside(site_dir: Path) -> Path | None:
         site_dir.mkdir()
     except OSError:
         return None  # MkDocs cleans it the slow way
+    for folder in keep:
+        try:
+            (trash / folder).rename(stamp.kept(site_dir, folder))
+        except OSError:
+            pass  # not there (or not movable): its pages are stamped anew
     try:
         subprocess.Popen(["rm", "-rf", "--", str(trash)], start_new_session=True,
                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -86,7 +93,8 @@ def set_aside(site_dir: Path) -> Path | None:
 
 def on_pre_build(config) -> None:
     if config.get("site_dir"):
-        set_aside(Path(config["site_dir"]))
+        keep = stamp.STAMP_DIRS if stamp.enabled() and cache_enabled() else ()
+        set_aside(Path(config["site_dir"]), keep)
     if os.environ.get(PIPELINE_ENV, "").lower() == "off":  # docs/ already built (the benchmark)
         return
     report = build(SEEDS, Path(config["docs_dir"]), root=PROJECT)

@@ -39,6 +39,7 @@ import os
 import posixpath
 import re
 import shutil
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -287,6 +288,45 @@ class _Meta:
         self.meta = meta
 
 
+def kept(site_dir: Path, folder: str) -> Path:
+    """Where the previous build's ``folder`` waits while MkDocs builds (a hidden name, which
+    MkDocs' cleaning of ``site_dir`` leaves alone)."""
+    return site_dir / f".stamped-{folder}"
+
+
+def take_back(site_dir: Path, pages: list) -> None:
+    """Put each folder :func:`kept` from the previous build back in ``site_dir``: what MkDocs
+    wrote into that folder this build replaces the old entries of the same name, and entries
+    that are neither a stamped page of this build (``pages``) nor MkDocs' are removed. The
+    pages left are the previous build's stamping; :func:`_stamp_chunk` keeps one only when it
+    is the cached page of this build's key."""
+    wanted: dict[str, set[str]] = {}
+    for f in pages:
+        parts = f.dest_uri.split("/")
+        if len(parts) > 1:
+            wanted.setdefault(parts[0], set()).add(parts[1])
+    for folder in STAMP_DIRS:
+        old, fresh = kept(site_dir, folder), site_dir / folder
+        if not old.is_dir():
+            continue
+        theirs = os.listdir(fresh) if fresh.is_dir() else []
+        for name in set(os.listdir(old)) - wanted.get(folder, set()) - set(theirs):
+            _remove(old / name)
+        for name in theirs:
+            _remove(old / name)
+            os.rename(fresh / name, old / name)
+        if fresh.is_dir():
+            fresh.rmdir()
+        os.rename(old, fresh)
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    elif path.exists() or path.is_symlink():
+        path.unlink()
+
+
 def stamped_files(files) -> list:
     return [f for f in files if f.is_documentation_page() and is_stamped(f.src_uri)]
 
@@ -305,6 +345,7 @@ def stamp_site(config, files, nav, env, extra: Callable[[dict, str, str], dict |
     global _STAMPER
     stamper = Stamper(config, files, nav, env, extra)
     pages = stamped_files(files)
+    take_back(Path(config["site_dir"]), pages)
     for folder in sorted({folder_of(f.src_uri) for f in pages}):
         stamper.shell(folder)
     stamper.cache_dir = cache_dir
@@ -405,13 +446,18 @@ def _stamp_chunk(jobs: list[tuple[str, str, str, str]], stamper: Stamper | None 
     made: set[Path] = set()
     for src_uri, url, src, dest in jobs:
         path = Path(dest)
+        key = page_key(src_uri, src, stamper.salt) if cache_dir is not None else None
+        cached = _stat(cache_dir / key) if key is not None else None
+        if cached is not None and _stat(path) == cached:  # the previous build's page, still this one
+            keys.append(key)
+            hits += 1
+            continue
         if path.parent not in made:
             path.parent.mkdir(parents=True, exist_ok=True)
             made.add(path.parent)
         if path.exists():
             path.unlink()  # never write through a hard link into the cache
-        key = page_key(src_uri, src, stamper.salt) if cache_dir is not None else None
-        if key is not None and (cache_dir / key).is_file():
+        if cached is not None:
             _place(cache_dir / key, path)
             keys.append(key)
             hits += 1
@@ -424,6 +470,16 @@ def _stamp_chunk(jobs: list[tuple[str, str, str, str]], stamper: Stamper | None 
             _keep(path, cache_dir / key)
             keys.append(key)
     return warnings, keys, hits
+
+
+def _stat(path: Path) -> tuple[int, int] | None:
+    """``(device, inode)`` of a regular file (two hard links of one file have the same), or
+    None."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino) if stat.S_ISREG(st.st_mode) else None
 
 
 def add_to_sitemap(site_dir: Path, urls: list[str], site_url: str | None) -> None:

@@ -188,3 +188,40 @@ def test_inline_shortcut_for_plain_text_changes_nothing(text):
     except (fastmd.Unsupported, IndexError) as error:
         got = type(error)
     assert got == expected
+
+
+def test_a_rebuild_keeps_unchanged_stamped_pages_and_equals_a_fresh_build(tmp_path):
+    """The previous build's stamped folders wait hidden while MkDocs builds and come back
+    (``set_aside`` keep, ``take_back``): an unchanged page stays the same file, a changed page
+    is stamped anew, a page no longer generated goes, a file MkDocs writes into such a folder
+    (a retired id's redirect) is there. The site is the one a build into an empty folder makes."""
+    root = tmp_path
+    hostile_project(root)
+    build(root / "seeds", root / "docs", root=root)
+    assert mkdocs(root, "site").returncode == 0
+    pages = sorted((root / "site" / "a").glob("*/index.html"))
+    changed_md = root / "docs" / "a" / f"{pages[0].parent.name}.md"
+    changed_md.write_text(changed_md.read_text(encoding="utf-8") + "\n补充的一段。\n", encoding="utf-8")
+    inodes = {p: (p.stat().st_ino, p.stat().st_ctime_ns) for p in pages}  # a new link changes ctime
+    stale = root / "site" / "a" / "gone0000" / "index.html"
+    stale.parent.mkdir()
+    stale.write_text("旧", encoding="utf-8")
+    redirect = root / "docs" / "a" / "retired0" / "index.html"
+    redirect.parent.mkdir()
+    redirect.write_text('<meta http-equiv="refresh" content="0; url=../x/">', encoding="utf-8")
+    again = mkdocs(root, "site")
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert not stale.parent.exists()
+    assert (root / "site" / "a" / "retired0" / "index.html").read_text(encoding="utf-8") == redirect.read_text(encoding="utf-8")
+    assert "补充的一段" in pages[0].read_text(encoding="utf-8")
+    assert pages[0].stat().st_ino != inodes[pages[0]][0]
+    assert all((p.stat().st_ino, p.stat().st_ctime_ns) == inodes[p] for p in pages[1:])  # not placed again
+    assert not [p for p in (root / "site").iterdir() if p.name.startswith(".")]
+    assert mkdocs(root, "site-fresh").returncode == 0
+
+    def tree(site: Path) -> dict[str, bytes]:
+        return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+
+    kept, fresh = tree(root / "site"), tree(root / "site-fresh")
+    assert kept.keys() == fresh.keys()
+    assert [k for k in kept if kept[k] != fresh[k]] == []
