@@ -18,7 +18,7 @@ from typing import Callable
 
 from .dates import date_article, date_from_page
 from .figures import find_figures
-from .model import Article
+from .model import Article, evolve
 from .people import find_organizations, find_people
 from .tags import DEFAULT_K, article_parts, load_tag_rules, tag_articles
 from .topics import assign_topics
@@ -130,7 +130,7 @@ def enrich_archive(articles: list[Article], tag_rules: Path,
         with forked(tag_articles, articles, rules, DEFAULT_K, words) as tags_of:
             articles = link(articles)
             tags = tags_of()
-    return [replace(a, tags=tuple(tags[a.id])) for a in articles]
+    return [evolve(a, tags=tuple(tags[a.id])) for a in articles]
 
 
 def enrich_all(articles: list[Article], tag_rules: Path,

@@ -1,6 +1,6 @@
 """The link stage: related articles and near-duplicate reports, computed over the whole archive.
 
-:func:`link_all` returns the articles with two fields filled (``dataclasses.replace``):
+:func:`link_all` returns the articles with these fields filled (``model.evolve``):
 
 ``related`` / ``related_scores``
     The :data:`RELATED_MAX` most similar other articles, best first, each scoring at least
@@ -83,7 +83,6 @@ token counts when the caller has them (say, cached per article): tokenizing is t
 """
 from __future__ import annotations
 
-import dataclasses
 import gc
 import heapq
 import math
@@ -96,7 +95,7 @@ from itertools import chain, compress, repeat
 from operator import itemgetter, mul, truediv
 from typing import Callable, Iterable, Iterator, Sequence
 
-from .model import Article
+from .model import Article, evolve
 
 RELATED_MAX = 5
 RELATED_MIN = 0.15
@@ -601,7 +600,7 @@ def link_all(articles: list[Article], counts: Sequence[Counter[str]] | None = No
     for a in articles:
         best = best_related([c for c in related.get(a.id, ()) if c[1] != a.id])
         dups = sorted((c for c in duplicates.get(a.id, ()) if c[1] != a.id), key=lambda c: (-c[0], c[1]))
-        out.append(dataclasses.replace(
+        out.append(evolve(
             a,
             related=tuple(i for _, i in best),
             related_scores=tuple(s for s, _ in best),

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator, Sequence, TypeVar
 
 from .cache import MISSING, PROTOCOL, Cache
-from .model import Article, BuildReport, DecodedPage, Diagnostic, PageError, PageMeta, PageResult
+from .model import Article, BuildReport, DecodedPage, Diagnostic, PageError, PageMeta, PageResult, evolve
 
 if TYPE_CHECKING:
     from .link import PairScores
@@ -361,7 +361,7 @@ def enrich_articles(articles: list[Article], root: Path, origins: list[tuple[str
     work = cached_map(enrich_work, articles, keys, cache, is_enrich_work, warm_up)
     log_cache("articles", cache)
     with paused_gc():
-        return [replace(a, **c) if c else a for a, (c, _) in zip(articles, work)], [r for _, r in work], keys
+        return [evolve(a, **c) if c else a for a, (c, _) in zip(articles, work)], [r for _, r in work], keys
 
 
 def enrich_report(report: BuildReport, tag_rules: Path, root: Path | None = None,

@@ -51,7 +51,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .clean import han_only
 from .manifest import line_of, scalar_text
-from .model import Article, Diagnostic
+from .model import Article, Diagnostic, evolve
 
 THRESHOLD = 0.6  # estimated Jaccard similarity an article needs to keep a registered id
 SKETCH_SIZE = 32  # hash values kept per fingerprint
@@ -434,7 +434,7 @@ def assign_ids(articles: list[Article], registry: Registry,
         entries[new] = Entry(new, "live", names[i], a.title, prints[i])
 
     renamed = {articles[i].id: new_ids[i] for i in order}
-    out = [replace(a, id=new_ids[i], related=tuple(renamed.get(r, r) for r in a.related),
+    out = [evolve(a, id=new_ids[i], related=tuple(renamed.get(r, r) for r in a.related),
                    near_duplicates=tuple(renamed.get(r, r) for r in a.near_duplicates))
            for i, a in enumerate(articles)]
     new_registry = replace(registry, entries=tuple(sorted(entries.values(), key=lambda e: e.id)))

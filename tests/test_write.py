@@ -579,3 +579,29 @@ def test_listings_written_in_a_forked_process_are_the_same_files(tmp_path, monke
     assert files(tmp_path / "forked") == files(tmp_path / "serial")
     assert not stale.exists()
     assert pids == []  # the listings were written in another process (which appended to its own copy)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.dictionaries(st.sampled_from(["id", "title", "tags", "related", "related_scores", "date", "lead",
+                                        "near_duplicates", "zones"]),
+                       st.one_of(st.text(max_size=5), st.tuples(st.text(max_size=3)), st.none()), max_size=4))
+def test_evolve_is_dataclasses_replace(changes):
+    """model.evolve, the pipeline's faster replace, makes what dataclasses.replace makes; the
+    original is left as it was."""
+    from scripts.model import evolve
+
+    a = make_article(tags=("党建",), related=("x",), related_scores=(0.5,))
+    before = repr(a)
+    assert evolve(a, **changes) == dataclasses.replace(a, **changes)
+    assert repr(evolve(a, **changes)) == repr(dataclasses.replace(a, **changes))
+    assert repr(a) == before
+
+
+def test_evolve_refuses_what_replace_would_refuse_or_do_differently():
+    from scripts.model import evolve
+    from scripts.write import PageLinks
+
+    with pytest.raises(TypeError):
+        evolve(make_article(), colour="红")
+    with pytest.raises(TypeError):  # a cached property would be copied stale
+        evolve(PageLinks(), related=())
