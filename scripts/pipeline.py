@@ -465,7 +465,7 @@ def register_ids(report: BuildReport, registry_path: Path, root: Path,
     Runs before enrich and link, so no article refers to another by id yet."""
     from dataclasses import replace
 
-    from .registry import assign_ids, dump_registry, load_registry
+    from .registry import as_read_back, assign_ids, dump_registry, load_registry
     from .write import write_if_changed
 
     display = display_path(registry_path, root)
@@ -483,7 +483,10 @@ def register_ids(report: BuildReport, registry_path: Path, root: Path,
     same = new_registry.entries == registry.entries
     if registry.ok and (new_registry.entries or registry_path.is_file()) and not (same and canonical):
         text = dump_registry(new_registry)
-        write_if_changed(registry_path, text)  # deterministic: a rerun writes nothing
+        if write_if_changed(registry_path, text) and not diagnostics:  # deterministic: a rerun writes nothing
+            written = as_read_back(new_registry, text)  # what the next build reads: not parsed again
+            if written is not None:
+                cache.put(cache.key(text.encode("utf-8"), display), (written, [], True))
         if same and data is not None:
             canonical = text.encode("utf-8") == data  # the file is its registry's dump
     if key and (read is MISSING or bool(canonical) != read[2]):

@@ -381,6 +381,24 @@ def dump_registry(registry: Registry) -> str:
     return HEADER + "\n" + body
 
 
+def as_read_back(registry: Registry, text: str) -> Registry | None:
+    """The registry :func:`load_registry` reads from ``text``, :func:`dump_registry`'s text of
+    ``registry``, without parsing it: the same entries, with the lines of the dump. An entry
+    starts each line that begins with ``- `` (the dump's values are indented or on one line),
+    in the order of the entries, sorted by id. ``None`` when the count does not agree.
+
+    >>> r = Registry((Entry("b2", "live", "p.txt", "标题", (1, 2)), Entry("a1", "live", "p.txt", "- 题", (3,))))
+    >>> as_read_back(r, dump_registry(r)).lines
+    (('a1', 16), ('b2', 21))
+    """
+    starts = [n for n, line in enumerate(text.split("\n"), 1) if line.startswith("- ")]
+    ordered = sorted(registry.entries, key=lambda e: e.id)
+    if len(starts) != len(ordered):
+        return None
+    return replace(registry, entries=tuple(ordered), lines=tuple(sorted(zip((e.id for e in ordered), starts))),
+                   ok=True)
+
+
 # --- ids ------------------------------------------------------------------------------------
 
 def _file_name(a: Article) -> str:

@@ -397,7 +397,31 @@ def test_the_registry_file_is_parsed_once_per_content(tmp_path, monkeypatch):
     stamp = path.stat().st_mtime_ns
     build(seeds, tmp_path / "docs", root=tmp_path)
     build(seeds, tmp_path / "docs", root=tmp_path)
-    assert len(calls) == 2 and path.stat().st_mtime_ns == stamp  # the dump read once, then from the cache
+    assert len(calls) == 1 and path.stat().st_mtime_ns == stamp  # the build's own dump is never parsed
+
+
+def test_a_registry_the_build_wrote_is_known_without_parsing_it(tmp_path, monkeypatch):
+    """The build that writes the registry (here: every seed article new) keeps what reading
+    the file back would give (``registry.as_read_back``), so the next build does not parse it:
+    the entries, the line of each, nothing to report."""
+    import scripts.registry
+    from scripts.pipeline import register_ids
+
+    seeds = copy_seeds(tmp_path)
+    (seeds / "permalinks.yml").unlink()
+    build(seeds, tmp_path / "docs", root=tmp_path)
+    path = seeds / "permalinks.yml"
+    read = scripts.registry.load_registry(path, "seeds/permalinks.yml")
+    assert read[0].entries and read[1] == []
+    calls = []
+    real = scripts.registry.load_registry
+    monkeypatch.setattr(scripts.registry, "load_registry", lambda *a, **k: calls.append(a) or real(*a, **k))
+    known = []
+    monkeypatch.setattr(scripts.registry, "assign_ids", lambda articles, registry, **k: known.append(registry)
+                        or pytest.fail("stop after reading"))
+    with pytest.raises(pytest.fail.Exception):
+        register_ids(collect(seeds, root=tmp_path), path, tmp_path)
+    assert calls == [] and known == [read[0]]
 
 
 def reference_sketch(text: str, k: int = SKETCH_SIZE, n: int = 4) -> tuple[int, ...]:
