@@ -348,8 +348,6 @@ def enrich_articles(articles: list[Article], root: Path, origins: list[tuple[str
     (``archive_reads``), and each one's key (a digest of everything it holds: its ``origins``
     (:func:`origins_of`) and what ``register_ids`` set, else its whole text). Cached by those
     keys; the rest run in the pool."""
-    from dataclasses import replace
-
     from .enrich import enrich_input, enrich_work, warm_up
 
     cache = Cache.open(root, "articles")
@@ -391,12 +389,13 @@ def enrich_report(report: BuildReport, tag_rules: Path, root: Path | None = None
     if link_all is None:
         enriched = enrich_archive(each, tag_rules, words=words)
     else:
-        vectors = {a.id: (v, d) for a, (_, v, d) in zip(articles, reads)}
+        vector = {a.id: v for a, (_, v, _) in zip(articles, reads)}
+        sample = {a.id: d for a, (_, _, d) in zip(articles, reads)}
         scores, keep = remembered_scores({a.id: k[:32] for a, k in zip(articles, keys)}, root)
 
         def link(dated: list[Article]) -> list[Article]:
-            return link_all(dated, vectors=[vectors[a.id][0] for a in dated], scores=scores,
-                            samples=[vectors[a.id][1] for a in dated])
+            return link_all(dated, vectors=[vector[a.id] for a in dated], scores=scores,
+                            samples=[sample[a.id] for a in dated])
 
         enriched = enrich_archive(each, tag_rules, words=words, link=link)
         keep()
