@@ -91,9 +91,23 @@ def set_aside(site_dir: Path, keep: tuple[str, ...] = ()) -> Path | None:
     return trash
 
 
+def stamp_cache(config, made: bool = False) -> Path | None:
+    """The stamp cache (``.cache/stamp/`` beside ``mkdocs.yml``), or None when the cache is off
+    or (unless ``made``: the stamping makes it) it holds nothing yet."""
+    if not cache_enabled():
+        return None
+    folder = Path(config["config_file_path"]).resolve().parent / ".cache" / "stamp"
+    if made or (folder.is_dir() and any(folder.iterdir())):
+        return folder
+    return None
+
+
 def on_pre_build(config) -> None:
     if config.get("site_dir"):
-        keep = stamp.STAMP_DIRS if stamp.enabled() and cache_enabled() else ()
+        # The previous build's stamped pages are kept only when the stamp cache can vouch for
+        # them: without it every page is stamped anew, and deleting the old ones one by one
+        # would cost more than the detached process deleting them with the rest.
+        keep = stamp.STAMP_DIRS if stamp.enabled() and stamp_cache(config) is not None else ()
         set_aside(Path(config["site_dir"]), keep)
     if os.environ.get(PIPELINE_ENV, "").lower() == "off":  # docs/ already built (the benchmark)
         return
@@ -202,9 +216,7 @@ def on_post_build(config) -> None:
 
     files = _built["files"]
     started = time.perf_counter()
-    cache = None
-    if cache_enabled():
-        cache = Path(config["config_file_path"]).resolve().parent / ".cache" / "stamp"
+    cache = stamp_cache(config, made=True)
     n = stamp.stamp_site(config, files, _built["nav"], _built["env"],
                          lambda meta, src_uri, url: cite_data(meta, url, config, files), cache)
     log.info(f"archive: {n} generated pages stamped into the site in {time.perf_counter() - started:.1f} s")

@@ -225,3 +225,25 @@ def test_a_rebuild_keeps_unchanged_stamped_pages_and_equals_a_fresh_build(tmp_pa
     kept, fresh = tree(root / "site"), tree(root / "site-fresh")
     assert kept.keys() == fresh.keys()
     assert [k for k in kept if kept[k] != fresh[k]] == []
+
+
+def test_stamped_folders_are_kept_only_when_the_stamp_cache_can_vouch_for_them(tmp_path, monkeypatch):
+    """Without a stamp cache every page is stamped anew: the old folders go with the rest of
+    the old site (deleted in the background), none is kept hidden in the site."""
+    from scripts import mkdocs_hooks
+
+    monkeypatch.setenv("ARCHIVE_PIPELINE", "off")
+    monkeypatch.delenv("ARCHIVE_CACHE", raising=False)
+    monkeypatch.delenv("ARCHIVE_STAMP", raising=False)
+    config = {"site_dir": str(tmp_path / "site"), "config_file_path": str(tmp_path / "mkdocs.yml")}
+    page = tmp_path / "site" / "a" / "x" / "index.html"
+    page.parent.mkdir(parents=True)
+    page.write_text("旧", encoding="utf-8")
+    mkdocs_hooks.on_pre_build(config)
+    assert not (tmp_path / "site" / ".stamped-a").exists()
+    (tmp_path / ".cache" / "stamp").mkdir(parents=True)
+    (tmp_path / ".cache" / "stamp" / "k.html").write_text("页", encoding="utf-8")
+    page.parent.mkdir(parents=True)
+    page.write_text("旧", encoding="utf-8")
+    mkdocs_hooks.on_pre_build(config)
+    assert (tmp_path / "site" / ".stamped-a" / "x" / "index.html").is_file()
