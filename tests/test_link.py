@@ -301,3 +301,18 @@ def test_near_duplicates_searched_in_a_second_process_are_the_same(seeds, monkey
     monkeypatch.setattr(link, "duplicate_pairs", recorded)
     assert link.link_all(articles) == alone
     assert [p.name for p in tmp_path.iterdir()] not in ([], [str(os.getpid())])  # another process searched
+
+
+def test_near_duplicates_from_given_samples_are_those_sampled_here(seeds, monkeypatch):
+    """``duplicate_pairs(samples=…)`` (the samples the pipeline cached per article, in the
+    order of the articles given) finds what sampling the texts here finds, in any order."""
+    import random
+
+    from scripts.link import duplicate_sample
+
+    archive = [*seeds, *variants(seeds)]
+    random.Random(5).shuffle(archive)
+    monkeypatch.setattr(link, "EXHAUSTIVE_MAX", 0)
+    here = duplicate_pairs(archive)
+    assert sum(len(found) for found in here.values()) > 100
+    assert duplicate_pairs(archive, samples=[duplicate_sample(han_text(a)) for a in archive]) == here
