@@ -122,14 +122,10 @@ def enrich_archive(articles: list[Article], tag_rules: Path,
     from .pipeline import forked
 
     articles = date_from_page(articles)
-    rules = load_tag_rules(tag_rules)
-    if link is None or len(articles) < TAGS_BESIDE_MIN:
-        tags = tag_articles(articles, rules, words=words)
+    with forked(tag_articles, articles, load_tag_rules(tag_rules), DEFAULT_K, words,
+                when=link is not None and len(articles) >= TAGS_BESIDE_MIN) as tags_of:
         articles = link(articles) if link else articles
-    else:
-        with forked(tag_articles, articles, rules, DEFAULT_K, words) as tags_of:
-            articles = link(articles)
-            tags = tags_of()
+        tags = tags_of()
     return [evolve(a, tags=tuple(tags[a.id])) for a in articles]
 
 

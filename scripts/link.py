@@ -83,17 +83,15 @@ token counts when the caller has them (say, cached per article): tokenizing is t
 """
 from __future__ import annotations
 
-import gc
 import heapq
 import math
 import re
 import zlib
 from collections import Counter, defaultdict
-from contextlib import contextmanager
 from functools import lru_cache, partial
 from itertools import chain, compress, repeat
 from operator import itemgetter, mul, truediv
-from typing import Callable, Iterable, Iterator, Sequence
+from typing import Callable, Iterable, Sequence
 
 from .model import Article, evolve
 
@@ -553,35 +551,7 @@ def duplicate_pairs(articles: list[Article], samples: Sequence[DuplicateSample] 
 
 # --- the stage ------------------------------------------------------------------------------
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cycle collector off for a while (back on after, if it was on): the stage makes
-    millions of small objects that hold no cycles (vectors, samples, posting lists), and with a
-    large archive in memory every collection they trigger scans it all."""
-    was_on = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_on:
-            gc.enable()
-
-
 PARALLEL_MIN = 2_000  # articles from which near-duplicates are searched in a second process
-
-
-@contextmanager
-def beside(func: Callable, articles: list[Article]) -> Iterator[Callable[[], object]]:
-    """``func(articles)`` in a forked process while this one goes on (the two searches of the
-    stage are independent; ``pipeline.forked``); yields a function that waits for its result.
-    Run here instead for a small archive (or where the pipeline forks no workers)."""
-    from .pipeline import forked
-
-    if len(articles) < PARALLEL_MIN:
-        yield lambda: func(articles)
-        return
-    with forked(func, articles) as result:
-        yield result
 
 
 def link_all(articles: list[Article], counts: Sequence[Counter[str]] | None = None,
@@ -593,7 +563,10 @@ def link_all(articles: list[Article], counts: Sequence[Counter[str]] | None = No
     when the caller has them; ``scores``: pair scores remembered from the last build (see
     :func:`related_pairs`); ``samples``: their :func:`duplicate_sample` (see
     :func:`duplicate_pairs`)."""
-    with _collector_paused(), beside(partial(duplicate_pairs, samples=samples), articles) as duplicates_of:
+    from .pipeline import forked, paused_gc  # the two searches are independent: one is forked
+
+    with paused_gc(), forked(partial(duplicate_pairs, samples=samples), articles,
+                             when=len(articles) >= PARALLEL_MIN) as duplicates_of:
         related = related_pairs(articles, counts, scores, vectors)
         duplicates = duplicates_of()
     out = []

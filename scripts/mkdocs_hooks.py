@@ -27,8 +27,6 @@ from __future__ import annotations
 import html
 import logging
 import os
-import posixpath
-import re
 import shutil
 import subprocess
 import sys
@@ -36,7 +34,6 @@ import threading
 import time
 from datetime import date, datetime, timezone
 from pathlib import Path
-from urllib.parse import urlsplit
 
 PROJECT = Path(__file__).resolve().parent.parent
 if str(PROJECT) not in sys.path:  # MkDocs loads this file by path, not as part of the package

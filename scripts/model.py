@@ -207,6 +207,16 @@ def evolve(record: T, **changes: object) -> T:
 
 
 @lru_cache(maxsize=None)
+def field_names(cls: type) -> tuple[str, ...]:
+    """The field names of the dataclass ``cls``, in order.
+
+    >>> field_names(Person)
+    ('name', 'title')
+    """
+    return tuple(f.name for f in fields(cls))
+
+
+@lru_cache(maxsize=None)
 def _plain_fields(cls: type) -> frozenset[str]:
     """The field names of ``cls``, a dataclass whose ``__init__`` only sets them (and whose
     instances hold nothing else: no cached properties)."""
@@ -215,4 +225,4 @@ def _plain_fields(cls: type) -> frozenset[str]:
     if (hasattr(cls, "__post_init__") or hasattr(cls, "__slots__")
             or any(isinstance(v, cached_property) for k in cls.__mro__ for v in vars(k).values())):
         raise TypeError(f"evolve: {cls.__name__} needs its __init__")
-    return frozenset(f.name for f in fields(cls))
+    return frozenset(field_names(cls))

@@ -136,20 +136,21 @@ def parallel_map(func: Callable[[T], R], items: Sequence[T]) -> list[R]:
 
 
 @contextmanager
-def forked(func: Callable[..., R], *args: object) -> Iterator[Callable[[], R]]:
+def forked(func: Callable[..., R], *args: object, when: bool = True) -> Iterator[Callable[[], R]]:
     """``func(*args)`` in a child process forked on entry, while this one goes on; yields a
     function that waits for the result (or raises what the child raised). The child inherits
     ``args`` (never pickled); only the result comes back, pickled through a pipe. No thread is
     started, so the child may fork pools of its own and this process may fork others meanwhile.
-    Where the pipeline forks no workers (``worker_count() < 2``) the call runs here, when the
-    result is asked for. On leaving, a child whose result was not asked for is stopped. (The
-    function's ``pid`` is the child's.)
+    When ``when`` is false (the work is too small to pay for a fork) or the pipeline forks no
+    workers (``worker_count() < 2``) the call runs here, when the result is asked for. On
+    leaving, a child whose result was not asked for is stopped. (The function's ``pid`` is the
+    child's.)
 
     >>> with forked(sum, [1, 2, 3]) as result:
     ...     result()
     6
     """
-    if worker_count() < 2:
+    if not when or worker_count() < 2:
         yield partial(func, *args)
         return
     name = getattr(func, "__name__", repr(func))
@@ -234,8 +235,9 @@ def cached_map(func: Callable[[T], R], items: Sequence[T], keys: Sequence[str], 
 
 @contextmanager
 def paused_gc() -> Iterator[None]:
-    """No cyclic garbage collection inside: unpickling thousands of records allocates objects
-    that are all kept, and the collector's passes over them would double the time."""
+    """No cyclic garbage collection inside (back on after, if it was on): unpickling thousands
+    of records, or the link stage's millions of vectors, samples and posting lists, allocates
+    objects that hold no cycles, and the collector's passes over them would double the time."""
     enabled = gc.isenabled()
     gc.disable()
     try:

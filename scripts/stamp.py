@@ -198,11 +198,11 @@ class Shell:
         return _TOKENS.sub(lambda m: values[m.group()], self.with_toc if toc else self.no_toc)
 
 
-def render_shell(folder: str, config, files, nav, env, pages: list | None = None) -> Shell:
+def render_shell(folder: str, config, pages: list, nav, env) -> Shell:
     """Material's ``main.html`` for a virtual page ``<folder>/<T_STEM>.md``, as MkDocs renders a
     page (``mkdocs.commands.build._build_page``), with tokens for the page's own values.
-    ``pages``: ``files.documentation_pages()``, when the caller has it (MkDocs' context lists
-    them; finding them among 30,000 files takes 40 ms, twice per folder)."""
+    ``pages``: the site's ``files.documentation_pages()``, which MkDocs' context lists (found
+    once per build: among 30,000 files it takes 40 ms, and there are two shells per folder)."""
     from mkdocs.commands.build import get_context
     from mkdocs.structure.files import File
     from mkdocs.structure.pages import Page
@@ -220,7 +220,7 @@ def render_shell(folder: str, config, files, nav, env, pages: list | None = None
         page.toc = TableOfContents([h1])
         page.active = True
         try:
-            context = get_context(nav, files.documentation_pages() if pages is None else pages, config, page)
+            context = get_context(nav, pages, config, page)
             out = env.get_template("main.html").render(context)
             out = config.plugins.on_post_page(out, page=page, config=config)
         finally:
@@ -260,7 +260,7 @@ class Stamper:
         if folder not in self.shells:
             if self.pages is None:
                 self.pages = self.files.documentation_pages()
-            self.shells[folder] = render_shell(folder, self.config, self.files, self.nav, self.env, self.pages)
+            self.shells[folder] = render_shell(folder, self.config, self.pages, self.nav, self.env)
         return self.shells[folder]
 
     def page(self, src_uri: str, url: str, text: str) -> str:

@@ -35,11 +35,10 @@ import io
 import json
 import logging
 import re
-from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
-from functools import cached_property, lru_cache, partial
+from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 import yaml
 
@@ -48,7 +47,7 @@ SAFE_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 from .cache import MISSING, Cache
 from .events import tell_articles_written
-from .model import Article, BuildReport, PageResult, Paragraph
+from .model import Article, BuildReport, PageResult, Paragraph, field_names
 
 if TYPE_CHECKING:  # scripts/indexes.py imports this module; it is imported lazily below
     from .indexes import Site
@@ -914,15 +913,8 @@ def article_content(a: Article, base: tuple[Article, str] | None = None) -> obje
     if base is None:
         return a
     old, digest = base
-    return digest, [(name, value) for name in _field_names(type(a))
+    return digest, [(name, value) for name in field_names(type(a))
                     if (value := getattr(a, name)) is not getattr(old, name)]
-
-
-@lru_cache(maxsize=None)
-def _field_names(cls: type) -> tuple[str, ...]:
-    from dataclasses import fields
-
-    return tuple(f.name for f in fields(cls))
 
 
 def file_state(path: Path) -> tuple[str, int, int]:
@@ -1010,14 +1002,10 @@ def write_all(report: BuildReport, docs_dir: Path, root: Path | None = None, bas
         groups.setdefault(a.source_file, []).append(a)
     root = docs_dir.parent if root is None else root
     job = _ArticleWriter(site, source_dir, article_dir, root, bases)
-    listings = (write_listings, report, pages, articles, site, docs_dir)
-    if len(articles) < LISTINGS_BESIDE_MIN:
-        beside: AbstractContextManager[Callable[[], None]] = nullcontext(partial(*listings))
-    else:
-        from .pipeline import forked
+    from .pipeline import forked
 
-        beside = forked(*listings)
-    with beside as listings_written:
+    with forked(write_listings, report, pages, articles, site, docs_dir,
+                when=len(articles) >= LISTINGS_BESIDE_MIN) as listings_written:
         sourced, lines = write_groups(job, list(groups.values()), Cache.open(root, "written"))
         articles_path = docs_dir / DATA_DIR / "articles.jsonl"
         write_if_changed(articles_path, "".join(lines[a.id] for a in articles))

@@ -181,6 +181,12 @@ def test_forked_runs_here_without_workers(monkeypatch):
         assert result() == ("y", os.getpid())
 
 
+def test_forked_runs_here_when_told_the_work_is_small(monkeypatch):
+    monkeypatch.setenv("ARCHIVE_WORKERS", "2")
+    with pipeline.forked(whose, "z", when=False) as result:
+        assert result() == ("z", os.getpid())
+
+
 def test_forked_stops_a_child_nobody_waits_for(monkeypatch, tmp_path):
     """Leaving the block early (say, the other half of the work failed) stops the child: no
     process is left behind, and the block does not wait for the child's work."""

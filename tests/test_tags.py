@@ -257,6 +257,7 @@ def test_tags_beside_the_link_step_are_the_tags_before_it(seed_report, monkeypat
     monkeypatch.setattr(enrich, "TAGS_BESIDE_MIN", 1)
     forks = []
     real = __import__("scripts.pipeline", fromlist=["forked"]).forked
-    monkeypatch.setattr("scripts.pipeline.forked", lambda *a: forks.append(a[0]) or real(*a))
+    monkeypatch.setattr("scripts.pipeline.forked",  # records what is asked to run in a forked process
+                        lambda *a, **k: (forks.append(a[0]) if k.get("when", True) else None) or real(*a, **k))
     assert enrich.enrich_archive(articles, rules, link=link_all) == serial
     assert forks and forks[0].__name__ == "tag_articles"
