@@ -1017,6 +1017,18 @@ def write_all(report: BuildReport, docs_dir: Path, root: Path | None = None, bas
         listings_written()
 
 
+def generated_folders() -> tuple[str, ...]:
+    """The folders of ``docs/`` the build writes whole (nothing in them is hand-written): the
+    article and raw-text pages, the exports and the index pages.
+
+    >>> generated_folders()
+    ('a', 'src', 'data', 'tags', 'topics', 'zones', 'authors', 'years')
+    """
+    from .indexes import TAXONOMY_DIRS
+
+    return (ARTICLE_DIR, SOURCE_DIR, DATA_DIR, *TAXONOMY_DIRS)
+
+
 LISTINGS_BESIDE_MIN = 2_000  # articles from which write_listings runs in a forked process
 
 

@@ -242,6 +242,51 @@ def test_hook_logs_diagnostics(tmp_path, monkeypatch, caplog):
                        ("INFO", "seeds/x.txt:4: info: fyi")]
 
 
+def watches(server) -> set[tuple[Path, bool]]:
+    """What a ``LiveReloadServer`` polls: (path, recursively) of its observer's emitters."""
+    return {(Path(e.watch.path), e.watch.is_recursive) for e in server.observer.emitters}
+
+
+def serving(tmp_path: Path, monkeypatch, pipeline: str):
+    """A ``mkdocs serve`` server after the hooks' ``on_serve``, on a docs/ folder with
+    generated folders, a hand-written one and a top-level page."""
+    from mkdocs.livereload import LiveReloadServer
+
+    import scripts.mkdocs_hooks as hooks
+
+    docs = tmp_path / "docs"
+    for folder in ("a", "src", "data", "tags", "years", "assets/search"):
+        (docs / folder).mkdir(parents=True)
+    (docs / "cite.md").write_text("关于", encoding="utf-8")
+    monkeypatch.setenv(hooks.PIPELINE_ENV, pipeline)
+    server = LiveReloadServer(builder=lambda: None, host="127.0.0.1", port=0, root=str(tmp_path / "site"))
+    server.watch(str(docs))  # as mkdocs serve does before on_serve
+    assert hooks.on_serve(server, {"docs_dir": str(docs)}, None) is server
+    return server, docs, hooks.SEEDS
+
+
+def test_serve_watches_what_people_edit_not_what_the_build_writes(tmp_path, monkeypatch):
+    server, docs, seeds = serving(tmp_path, monkeypatch, "")
+    assert watches(server) == {(seeds, True), (docs, False), (docs / "assets", True)}
+
+
+def test_serve_watches_all_of_docs_when_the_pipeline_is_off(tmp_path, monkeypatch):
+    server, docs, seeds = serving(tmp_path, monkeypatch, "off")
+    assert watches(server) == {(seeds, True), (docs, True)}
+
+
+def test_the_build_writes_folders_of_docs_only_among_generated_folders(site):
+    """Every folder of docs/ after a build is hand-written (in git) or one of
+    ``write.generated_folders``, which ``mkdocs serve`` does not watch."""
+    from scripts.write import generated_folders
+
+    tracked = subprocess.run(["git", "ls-files", "docs"], cwd=PROJECT, capture_output=True, text=True).stdout
+    hand_written = {Path(p).parts[1] for p in tracked.split() if len(Path(p).parts) > 2}
+    made = {p.name for p in (site.root / "docs").iterdir() if p.is_dir()} - hand_written
+    assert made and made <= set(generated_folders())
+    assert not hand_written & set(generated_folders())
+
+
 def test_no_broken_internal_link(site):
     assert site.proc.returncode == 0
     assert broken_links(site.root / "site") == []
