@@ -2,7 +2,8 @@
 
 - ``on_pre_build``: the previous site is moved aside (:func:`set_aside`), then ``seeds/`` ->
   ``docs/a/*.md``, ``docs/articles.md``, ``docs/data/*.jsonl``; every diagnostic is logged,
-  errors and warnings as warnings so ``mkdocs build --strict`` fails.
+  errors and warnings as warnings so ``mkdocs build --strict`` fails. ``mkdocs serve`` skips
+  the pipeline when ``seeds/`` is as its last build left it (``pipeline.build_unless_built``).
 - ``on_serve``: watch ``seeds/``, so editing a page file rebuilds the site, and of ``docs/`` only
   what is not generated (:func:`on_serve`). Generated files are only rewritten when their
   content changes, so a rebuild does not trigger itself again through the top-level pages.
@@ -41,7 +42,7 @@ if str(PROJECT) not in sys.path:  # MkDocs loads this file by path, not as part 
     sys.path.insert(0, str(PROJECT))
 
 from scripts.cite import page_data  # noqa: E402
-from scripts.pipeline import build  # noqa: E402
+from scripts.pipeline import UNCHANGED, build_unless_built  # noqa: E402
 from scripts import stamp  # noqa: E402
 from scripts.cache import cache_enabled  # noqa: E402
 from scripts.stamp import resolve_links  # noqa: E402
@@ -109,14 +110,15 @@ def on_pre_build(config) -> None:
         set_aside(Path(config["site_dir"]), keep)
     if os.environ.get(PIPELINE_ENV, "").lower() == "off":  # docs/ already built (the benchmark)
         return
-    report = build(SEEDS, Path(config["docs_dir"]), root=PROJECT)
-    for diag in report.diagnostics:
+    built = build_unless_built(SEEDS, Path(config["docs_dir"]), root=PROJECT)
+    if built.reused:  # mkdocs serve, after a change elsewhere or the build's own registry write
+        log.info(f"archive: {UNCHANGED}")
+    for diag in built.diagnostics:  # again when reused: --strict judges every build alike
         if diag.level == "info":
             log.info(str(diag))
         else:  # "error" | "warning": --strict turns these into a failed build
             log.warning(str(diag))
-    n = sum(len(p.articles) for p in report.pages)
-    log.info(f"archive: {n} articles from {len(report.pages)} pages")
+    log.info(f"archive: {built.articles} articles from {built.pages} pages")
 
 
 def on_serve(server, config, builder):

@@ -21,6 +21,7 @@ import pickle
 import sys
 import threading
 from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator, Sequence, TypeVar
@@ -38,6 +39,7 @@ log = logging.getLogger("archive")
 PROJECT = Path(__file__).resolve().parent.parent
 WORKERS_ENV = "ARCHIVE_WORKERS"  # worker processes; 1 = no pool
 MIN_PARALLEL = 8  # fewer tasks than this run in this process: a pool would cost more than it saves
+REGISTRY = "permalinks.yml"  # the permalink registry in the seeds folder: the one file there a build writes
 CHUNKS_PER_WORKER = 4  # tasks are handed out in this many chunks per worker (pages vary in size)
 
 T = TypeVar("T")
@@ -373,8 +375,6 @@ def enrich_report(report: BuildReport, tag_rules: Path, root: Path | None = None
     each article as enriched alone and its enrich key, which decides it (for ``write.write_all``).
     ``origins``: the page keys ``collect`` gave, when ``report`` is ``register_ids``' result
     of that collect."""
-    from dataclasses import replace
-
     from .enrich import enrich_archive
 
     root = root or tag_rules.resolve().parent.parent
@@ -464,8 +464,6 @@ def register_ids(report: BuildReport, registry_path: Path, root: Path,
     """Every article takes its registered permalink id (``scripts/registry.py``); new articles
     are added to the registry, which is written back only when it changed (and was readable).
     Runs before enrich and link, so no article refers to another by id yet."""
-    from dataclasses import replace
-
     from .registry import as_read_back, assign_ids, dump_registry, load_registry
     from .write import write_if_changed
 
@@ -529,7 +527,7 @@ def build(seeds_dir: Path, docs_dir: Path, manifest_path: Path | None = None, ro
     with collector_settling() as settle:
         report = collect(seeds_dir, manifest_path, root, origins)
         settle()
-        report, registry = register_ids(report, seeds_dir / "permalinks.yml", root, origins)
+        report, registry = register_ids(report, seeds_dir / REGISTRY, root, origins)
         bases: Bases = {}
         report = enrich_report(report, seeds_dir / "tags.yml", root, bases, origins)
         settle()
@@ -537,6 +535,74 @@ def build(seeds_dir: Path, docs_dir: Path, manifest_path: Path | None = None, ro
         write_redirects(registry, report, docs_dir)
     return report
 
+
+
+@dataclass(frozen=True)
+class BuildSummary:
+    """What a build reported, kept without its articles: ``reused`` when it is the summary of
+    an earlier build of the same input (:func:`build_unless_built`)."""
+
+    diagnostics: tuple[Diagnostic, ...]
+    articles: int
+    pages: int
+    reused: bool = False
+
+    @classmethod
+    def of(cls, report: BuildReport) -> BuildSummary:
+        return cls(report.diagnostics, sum(len(p.articles) for p in report.pages), len(report.pages))
+
+
+def seeds_state(seeds_dir: Path) -> tuple[tuple[str, int, int, int], ...]:
+    """Every file under ``seeds_dir`` as (path, size, modification time, inode), sorted: equal
+    states mean no file was added, removed, replaced or written in between.
+
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / "a.txt").write_text("本报讯", encoding="utf-8")
+    >>> before = seeds_state(folder)
+    >>> before == seeds_state(folder), len(before)
+    (True, 1)
+    >>> _ = (folder / "a.txt").write_text("本报讯。", encoding="utf-8")
+    >>> before == seeds_state(folder)
+    False
+    """
+    state = []
+    for path in sorted(seeds_dir.rglob("*")):
+        try:
+            st = path.stat()
+        except OSError:  # removed meanwhile
+            continue
+        if path.is_file():
+            state.append((path.relative_to(seeds_dir).as_posix(), st.st_size, st.st_mtime_ns, st.st_ino))
+    return tuple(state)
+
+
+UNCHANGED = "seeds/ unchanged since this server's last build: docs/ is current"  # logged when reused
+#: (seeds folder, docs folder) -> the seeds' state a build of this process left and its summary
+_built_from: dict[tuple[str, str], tuple[tuple, BuildSummary]] = {}
+
+
+def build_unless_built(seeds_dir: Path, docs_dir: Path, root: Path | None = None) -> BuildSummary:
+    """:func:`build`, unless this process has built ``docs_dir`` from ``seeds_dir`` as it is now
+    (:func:`seeds_state`, taken before that build and again after it, with the permalink
+    registry it rewrote): then the summary of that build, ``reused``.
+
+    ``mkdocs serve`` rebuilds the site for every change it sees: an edit of ``mkdocs.yml`` or of
+    a hand-written page, and also the registry the build itself rewrote. The pages ``docs/``
+    holds are then still those the seeds make (a hand edit of a generated page, which the
+    next change of the seeds undoes, is kept until then). A file of the seeds changed while the
+    build ran makes the next call build again."""
+    where = (str(seeds_dir.resolve()), str(docs_dir.resolve()))
+    before = seeds_state(seeds_dir)
+    last = _built_from.get(where)
+    if last is not None and last[0] == before:
+        return replace(last[1], reused=True)
+    _built_from.pop(where, None)
+    summary = BuildSummary.of(build(seeds_dir, docs_dir, root=root))
+    after = seeds_state(seeds_dir)
+    if [f for f in before if f[0] != REGISTRY] == [f for f in after if f[0] != REGISTRY]:
+        _built_from[where] = (after, summary)
+    return summary
 
 @contextmanager
 def collector_settling() -> Iterator[Callable[[], None]]:

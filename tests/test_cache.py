@@ -255,3 +255,67 @@ def test_a_rebuild_after_one_page_changed_gives_the_files_of_a_build_from_nothin
     assert warm_files.keys() == cold_files.keys()
     assert [k for k in warm_files if warm_files[k] != cold_files[k]] == []
     assert "科技创新" in warm_files["data/articles.jsonl"].decode("utf-8")
+
+
+# --- mkdocs serve: no pipeline run for a rebuild with the seeds as the last build left them ---
+
+@pytest.fixture
+def builds(tmp_path, monkeypatch):
+    """``pipeline.build`` replaced by one that records its calls, rewrites the registry (as a
+    build giving a new id does) and runs ``during`` (something done to the seeds meanwhile)."""
+    seeds, docs = tmp_path / "seeds", tmp_path / "docs"
+    seeds.mkdir()
+    (seeds / "001.txt").write_text("本报讯 第一版。", encoding="utf-8")
+    (seeds / pipeline.REGISTRY).write_text("# registry\n", encoding="utf-8")
+    calls: list[Path] = []
+    during: list = []
+
+    def fake_build(seeds_dir, docs_dir, manifest_path=None, root=None):
+        calls.append(docs_dir)
+        registry = seeds_dir / pipeline.REGISTRY
+        registry.write_text(registry.read_text(encoding="utf-8") + "new-id:\n", encoding="utf-8")
+        for act in during:
+            act()
+        return pipeline.BuildReport((), (pipeline.Diagnostic("seeds/001.txt", "fyi", 1, "info"),))
+
+    monkeypatch.setattr(pipeline, "build", fake_build)
+    monkeypatch.setattr(pipeline, "_built_from", {})
+    return seeds, docs, calls, during
+
+
+def test_a_rebuild_with_the_seeds_unchanged_reuses_the_last_build(builds):
+    seeds, docs, calls, _ = builds
+    first = pipeline.build_unless_built(seeds, docs)
+    again = pipeline.build_unless_built(seeds, docs)  # the registry the first build wrote changed nothing
+    assert len(calls) == 1 and not first.reused and again.reused
+    assert again.diagnostics == first.diagnostics and again.articles == first.articles == 0
+
+
+def test_a_changed_added_or_removed_seed_file_builds_again(builds):
+    seeds, docs, calls, _ = builds
+    pipeline.build_unless_built(seeds, docs)
+    (seeds / "001.txt").write_text("本报讯 第一版，改过。", encoding="utf-8")
+    pipeline.build_unless_built(seeds, docs)
+    (seeds / "002.txt").write_text("本报讯 第二版。", encoding="utf-8")
+    pipeline.build_unless_built(seeds, docs)
+    (seeds / "002.txt").unlink()
+    pipeline.build_unless_built(seeds, docs)
+    assert len(calls) == 4
+    pipeline.build_unless_built(seeds, docs)
+    assert len(calls) == 4
+
+
+def test_a_seed_file_changed_while_building_builds_again(builds):
+    seeds, docs, calls, during = builds
+    during.append(lambda: (seeds / "001.txt").write_text("本报讯 编辑在构建时改了这一页。", encoding="utf-8"))
+    pipeline.build_unless_built(seeds, docs)
+    during.clear()
+    assert not pipeline.build_unless_built(seeds, docs).reused
+    assert pipeline.build_unless_built(seeds, docs).reused and len(calls) == 2
+
+
+def test_another_docs_folder_is_built(builds, tmp_path):
+    seeds, docs, calls, _ = builds
+    pipeline.build_unless_built(seeds, docs)
+    pipeline.build_unless_built(seeds, tmp_path / "other-docs")
+    assert calls == [docs, tmp_path / "other-docs"]
