@@ -9,6 +9,7 @@ permalinks, enrich + link, write; cold, in this process), peak RSS, the site bui
 the stamping and search hooks), site size and growth per 1,000 articles, bytes of an article
 page, the search index and what queries download; then the whole build as users run it
 (``mkdocs build`` from raw pages, no cache), a rebuild after one page file changed (warm cache),
+``mkdocs serve`` (its CPU while idle, and an edit's time to reload; :func:`serve_figures`),
 and the same build with a stock set-up (default Material, full navigation, lunr search) on the
 same Markdown, as a ratio (stopped after ``--stock-timeout`` seconds: a lower bound). It is a
 benchmark, not a test: nothing here asserts a time.
@@ -34,7 +35,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .pipeline import PROJECT, collect, enrich_report
+from .pipeline import PROJECT, UNCHANGED, collect, enrich_report
 
 ARTICLE_CHARS = 2650  # average article length of the reference measurements
 
@@ -213,6 +214,71 @@ def change_one_page(seeds: Path) -> Path:
     return page
 
 
+def serve_figures(root: Path, env: dict, wait: float = 900, idle: float = 10) -> dict:
+    """``mkdocs serve`` on the archive (warm cache), as an editor uses it: its CPU while idle
+    (over ``idle`` seconds; 0: not measured), then, after one page file changed, the seconds until browsers are told to reload (the
+    watcher's polling and MkDocs' settling delay included) and how many more rebuilds that one
+    edit set off (none is right: a rebuild must not set off another)."""
+    import queue
+    import signal
+    import socket
+    import threading
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}"], cwd=root, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    lines: queue.Queue[tuple[float, str]] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put((time.perf_counter(), line)) for line in proc.stderr],
+                     daemon=True).start()
+
+    def logged(text: str, timeout: float) -> tuple[float | None, list[str]]:
+        """When the server logged a line holding ``text`` (None: not within ``timeout``
+        seconds), and the lines it logged until then."""
+        end, seen = time.perf_counter() + timeout, []
+        while (left := end - time.perf_counter()) > 0:
+            try:
+                at, line = lines.get(timeout=left)
+            except queue.Empty:
+                break
+            seen.append(line)
+            if text in line:
+                return at, seen
+        return None, seen
+
+    def cpu_s() -> float:
+        fields = Path(f"/proc/{proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+    out: dict = {}
+    try:
+        if logged("Serving on", wait)[0] is None:
+            return {"serve": "did not start"}
+        if idle and Path(f"/proc/{proc.pid}/stat").exists():
+            time.sleep(2)
+            used, t = cpu_s(), time.perf_counter()
+            time.sleep(idle)
+            out["serve: CPU while idle %"] = 100 * (cpu_s() - used) / (time.perf_counter() - t)
+        t = time.perf_counter()
+        change_one_page(root / "seeds")
+        reloaded = logged("Reloading browsers", wait)[0]
+        out["serve: one page changed -> browsers reload s"] = reloaded - t if reloaded else f"> {wait:.0f}"
+        more = skipped = 0  # the edit's build rewrote files the server watches (the registry)
+        while logged("Detected file changes", 5)[0] is not None:  # polled twice a second
+            more += 1
+            skipped += any(UNCHANGED in line for line in logged("Reloading browsers", wait)[1])
+        out["serve: further rebuilds set off by that edit"] = more
+        out["serve: of those, pipeline skipped (seeds unchanged)"] = skipped
+    finally:
+        proc.send_signal(signal.SIGINT)  # MkDocs removes its temporary site on the way out
+        try:
+            proc.wait(60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    return out
+
+
 def pipeline_stages(root: Path, out: dict) -> None:
     """The pipeline stage by stage, in this process, cold (no cache yet): seconds per stage."""
     from .decode import read_page
@@ -295,6 +361,7 @@ def run(n: int, stock: bool, stock_timeout: float, smaller: dict | None = None) 
     change_one_page(root / "seeds")
     out["rebuild after one page changed s"] = mkdocs_build(config, root / "site", env)
     out["peak RSS MB (mkdocs)"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    out.update(serve_figures(root, env))
 
     # 3. Stock Material (full navigation, lunr + jieba search) on the same Markdown.
     if stock:

@@ -230,11 +230,12 @@ def test_hook_escapes_html_in_page_titles():
 
 def test_hook_logs_diagnostics(tmp_path, monkeypatch, caplog):
     import scripts.mkdocs_hooks as hooks
-    from scripts.model import BuildReport, Diagnostic
+    from scripts.model import Diagnostic
+    from scripts.pipeline import BuildSummary
 
     diags = (Diagnostic("seeds/x.txt", "bad", 3, "error"), Diagnostic("seeds/x.txt", "odd", None, "warning"),
              Diagnostic("seeds/x.txt", "fyi", 4, "info"))
-    monkeypatch.setattr(hooks, "build", lambda *args, **kwargs: BuildReport((), diags))
+    monkeypatch.setattr(hooks, "build_unless_built", lambda *args, **kwargs: BuildSummary(diags, 0, 0))
     with caplog.at_level("INFO", logger="mkdocs.plugins.archive"):
         hooks.on_pre_build({"docs_dir": str(tmp_path)})
     got = [(r.levelname, r.getMessage()) for r in caplog.records if r.name == "mkdocs.plugins.archive"]
@@ -273,6 +274,20 @@ def test_serve_watches_what_people_edit_not_what_the_build_writes(tmp_path, monk
 def test_serve_watches_all_of_docs_when_the_pipeline_is_off(tmp_path, monkeypatch):
     server, docs, seeds = serving(tmp_path, monkeypatch, "off")
     assert watches(server) == {(seeds, True), (docs, True)}
+
+
+def test_serve_rebuilds_once_after_an_edit(tmp_path):
+    """``mkdocs serve`` on a copy of the project: a seed page edited, browsers reload after one
+    rebuild; the pages that rebuild wrote into docs/ set off no other, and the registry it
+    rewrote one that skips the pipeline."""
+    from scripts.bench import serve_figures
+
+    copy_project(tmp_path)
+    got = serve_figures(tmp_path, {**os.environ, "NO_MKDOCS_2_WARNING": "1"}, wait=300, idle=0)
+    assert isinstance(got.get("serve: one page changed -> browsers reload s"), float), got
+    # the edit's build rewrote the registry (a new article): at most one more rebuild, without the pipeline
+    assert got["serve: further rebuilds set off by that edit"] <= 1
+    assert got["serve: of those, pipeline skipped (seeds unchanged)"] == got["serve: further rebuilds set off by that edit"]
 
 
 def test_the_build_writes_folders_of_docs_only_among_generated_folders(site):
