@@ -4,6 +4,8 @@
   ``docs/a/*.md``, ``docs/articles.md``, ``docs/data/*.jsonl``; every diagnostic is logged,
   errors and warnings as warnings so ``mkdocs build --strict`` fails. ``mkdocs serve`` skips
   the pipeline when ``seeds/`` is as its last build left it (``pipeline.build_unless_built``).
+- ``on_startup``, ``on_shutdown``: ``mkdocs serve`` runs its builds' pipeline in a process of
+  its own (``scripts/builder.py``).
 - ``on_serve``: watch ``seeds/``, so editing a page file rebuilds the site, and of ``docs/`` only
   what is not generated (:func:`on_serve`). Generated files are only rewritten when their
   content changes, so a rebuild does not trigger itself again through the top-level pages.
@@ -42,7 +44,8 @@ if str(PROJECT) not in sys.path:  # MkDocs loads this file by path, not as part 
     sys.path.insert(0, str(PROJECT))
 
 from scripts.cite import page_data  # noqa: E402
-from scripts.pipeline import UNCHANGED, build_unless_built  # noqa: E402
+from scripts.builder import build_in_builder, start_builder, stop_builder  # noqa: E402
+from scripts.pipeline import UNCHANGED  # noqa: E402
 from scripts import stamp  # noqa: E402
 from scripts.cache import cache_enabled  # noqa: E402
 from scripts.stamp import resolve_links  # noqa: E402
@@ -110,7 +113,7 @@ def on_pre_build(config) -> None:
         set_aside(Path(config["site_dir"]), keep)
     if os.environ.get(PIPELINE_ENV, "").lower() == "off":  # docs/ already built (the benchmark)
         return
-    built = build_unless_built(SEEDS, Path(config["docs_dir"]), root=PROJECT)
+    built = build_in_builder(SEEDS, Path(config["docs_dir"]), root=PROJECT)
     if built.reused:  # mkdocs serve, after a change elsewhere or the build's own registry write
         log.info(f"archive: {UNCHANGED}")
     for diag in built.diagnostics:  # again when reused: --strict judges every build alike
@@ -119,6 +122,17 @@ def on_pre_build(config) -> None:
         else:  # "error" | "warning": --strict turns these into a failed build
             log.warning(str(diag))
     log.info(f"archive: {built.articles} articles from {built.pages} pages")
+
+
+def on_startup(command, dirty):
+    """``mkdocs serve``: the builds run in a process forked now, before the server's threads
+    (``scripts/builder.py``), with the pipeline's pool and helpers as in ``mkdocs build``."""
+    if command == "serve":
+        start_builder()
+
+
+def on_shutdown():
+    stop_builder()
 
 
 def on_serve(server, config, builder):

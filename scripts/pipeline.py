@@ -110,7 +110,8 @@ def worker_count() -> int:
     """How many worker processes: ``ARCHIVE_WORKERS``, else one per CPU. 1 (no pool) where
     processes are not forked (not Linux), inside a pool's worker (it may have no children), and
     while other threads run: a child forked then could wait forever on a lock one of them held
-    (``mkdocs serve`` rebuilds so, beside its server threads; its first build has the pool)."""
+    (``mkdocs serve``'s threads: its builds run in a process forked before them,
+    ``scripts/builder.py``)."""
     if (not sys.platform.startswith("linux") or multiprocessing.current_process().daemon
             or threading.active_count() > 1):
         return 1

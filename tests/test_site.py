@@ -235,7 +235,7 @@ def test_hook_logs_diagnostics(tmp_path, monkeypatch, caplog):
 
     diags = (Diagnostic("seeds/x.txt", "bad", 3, "error"), Diagnostic("seeds/x.txt", "odd", None, "warning"),
              Diagnostic("seeds/x.txt", "fyi", 4, "info"))
-    monkeypatch.setattr(hooks, "build_unless_built", lambda *args, **kwargs: BuildSummary(diags, 0, 0))
+    monkeypatch.setattr(hooks, "build_in_builder", lambda *args, **kwargs: BuildSummary(diags, 0, 0))
     with caplog.at_level("INFO", logger="mkdocs.plugins.archive"):
         hooks.on_pre_build({"docs_dir": str(tmp_path)})
     got = [(r.levelname, r.getMessage()) for r in caplog.records if r.name == "mkdocs.plugins.archive"]
