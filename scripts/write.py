@@ -34,11 +34,13 @@ import html
 import io
 import json
 import logging
+import os
 import re
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from itertools import accumulate
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 import yaml
 
@@ -765,13 +767,19 @@ def render_article_page(a: Article, links: PageLinks, has_source: bool = False, 
 
 def figures_csv(articles: list[Article]) -> str:
     """``data/figures.csv``: one row per key figure, with its article; starts with a BOM (Excel).
+    It is :data:`FIGURES_HEAD` and then :func:`figures_rows` of each page file's articles.
 
     >>> figures_csv([]).splitlines()
     ['\\ufeffid,title,zone,date,date_basis,subject,value,unit,sentence']
     """
+    return FIGURES_HEAD + figures_rows(articles)
+
+
+def figures_rows(articles: list[Article]) -> str:
+    """The rows of ``data/figures.csv`` for these articles (CRLF line ends, no header)."""
     return excel_csv(FIGURES_CSV_COLUMNS, ([a.id, a.title, "、".join(a.zones), a.date or "", a.date_basis or "",
                                             f.subject, f.value, f.unit, f.sentence]
-                                           for a in articles for f in a.figures))
+                                           for a in articles for f in a.figures))[len(FIGURES_HEAD):]
 
 
 def excel_csv(columns, rows) -> str:
@@ -785,6 +793,9 @@ def excel_csv(columns, rows) -> str:
     writer.writerow(columns)
     writer.writerows(rows)
     return "\ufeff" + out.getvalue()
+
+
+FIGURES_HEAD = excel_csv(FIGURES_CSV_COLUMNS, [])  # the BOM and the header line of figures.csv
 
 
 def articles_index(report: BuildReport) -> dict[str, str]:
@@ -834,11 +845,21 @@ def _source_block(p: PageResult) -> str:
 
 # --- files ----------------------------------------------------------------------------------
 
-def write_if_changed(path: Path, text: str) -> bool:
-    """Write ``text`` (UTF-8, ``\\n``) unless the file already holds exactly it; True if written."""
-    data = text.encode("utf-8")
-    if path.is_file() and path.read_bytes() == data:
-        return False
+def write_if_changed(path: Path, text: str | bytes) -> bool:
+    """Write ``text`` (UTF-8, ``\\n``; or bytes) unless the file already holds exactly it; True
+    if written. The file is read to compare only when its size is the new one.
+
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "x.md"
+    >>> write_if_changed(path, "党建"), write_if_changed(path, "党建".encode()), write_if_changed(path, "党员")
+    (True, False, True)
+    """
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    try:
+        if path.stat().st_size == len(data) and path.read_bytes() == data:
+            return False
+    except (FileNotFoundError, NotADirectoryError):
+        pass
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
     return True
@@ -863,7 +884,9 @@ class _ArticleWriter:
         self.site, self.source_dir, self.article_dir, self.root = site, source_dir, article_dir, root
         self.bases = bases or {}
 
-    def __call__(self, group: list[Article]) -> tuple[tuple[str, ...], tuple[tuple[str, int, int], ...], tuple[str, ...]]:
+    def __call__(self, group: list[Article]) -> tuple[tuple[str, ...], tuple[tuple[str, int, int], ...], Parts]:
+        """The group's pages written: the ids given a raw-text page, the files as written
+        (:func:`file_state`) and the group's :data:`Parts` of the exports."""
         from .provenance import iter_source_pages
 
         sourced, files, lines = [], [], []
@@ -876,7 +899,8 @@ class _ArticleWriter:
             files.append(self.article_dir / f"{a.id}.md")
             write_if_changed(files[-1], render_article_page(a, page_links(a, self.site), a.id in sourced, record))
             lines.append(json_lines([record]))
-        return tuple(sourced), tuple(file_state(f) for f in files), tuple(lines)
+        return tuple(sourced), tuple(file_state(f) for f in files), ("".join(lines).encode("utf-8"),
+                                                                     figures_rows(group).encode("utf-8"))
 
     def key(self, cache: Cache, group: list[Article]) -> str:
         """What the group's pages are made of: its articles, what each shows of the rest of the
@@ -924,9 +948,9 @@ def file_state(path: Path) -> tuple[str, int, int]:
 
 
 def is_written(value: object) -> bool:
-    """Whether a cached value has the shape :meth:`_ArticleWriter.__call__` returns, and the
-    files it lists are still as they were written (not edited, touched or removed since)."""
-    if not (isinstance(value, tuple) and len(value) == 3 and isinstance(value[1], tuple)):
+    """Whether a cached value is the first two of what :meth:`_ArticleWriter.__call__` returns,
+    and the files it lists are still as they were written (not edited, touched or removed since)."""
+    if not (isinstance(value, tuple) and len(value) == 2 and isinstance(value[1], tuple)):
         return False
     try:
         return all(file_state(Path(path)) == (path, size, mtime) for path, size, mtime in value[1])
@@ -934,22 +958,150 @@ def is_written(value: object) -> bool:
         return False
 
 
-def write_groups(job: _ArticleWriter, groups: list[list[Article]], cache: Cache) -> tuple[set[str], dict[str, str]]:
+#: A page file's parts of the exports (:data:`EXPORTS`), UTF-8: its articles' lines of
+#: ``articles.jsonl`` and their rows of ``figures.csv``. Only ever joined and written, never decoded.
+Parts = tuple[bytes, bytes]
+
+
+def is_parts(value: object) -> bool:
+    return isinstance(value, tuple) and len(value) == len(EXPORTS) and all(isinstance(v, bytes) for v in value)
+
+
+def write_groups(job: _ArticleWriter, groups: list[list[Article]], cache: Cache, parts: Cache,
+                 ) -> tuple[set[str], list[str], dict[str, Parts]]:
     """The pages of every group (the articles of one page file): the ids that got a raw-text
-    page, and each article's line of ``data/articles.jsonl`` by id. A group whose pages were
-    written from the same inputs (:meth:`_ArticleWriter.key`) and are still as written is
-    skipped; the others are written in worker processes."""
+    page, each group's key and the :data:`Parts` of the groups written now, by key (``parts``
+    keeps them for later builds; the caller prunes it). A group whose pages were written from the same inputs
+    (:meth:`_ArticleWriter.key`) and are still as written is skipped; the others are written in
+    worker processes."""
     keys = [job.key(cache, g) for g in groups]
     done = [cache.get(k, is_written) for k in keys]
     todo = [i for i, d in enumerate(done) if d is MISSING]
-    for i, result in zip(todo, map_pages(job, [groups[i] for i in todo])):
-        cache.put(keys[i], result)
-        done[i] = result
+    fresh: dict[str, Parts] = {}
+    for i, (sourced, states, made) in zip(todo, map_pages(job, [groups[i] for i in todo])):
+        done[i] = sourced, states
+        cache.put(keys[i], done[i])
+        parts.put(keys[i], made)
+        fresh[keys[i]] = made
+    parts.used.update(keys)  # the parts of the groups kept are read only when the exports need them
     removed = cache.prune()
     if cache.enabled:
         log.info("cache pages written: %d kept, %d written, %d stale removed", cache.hits, len(todo), removed)
-    lines = {a.id: line for g, (_, _, written) in zip(groups, done) for a, line in zip(g, written)}
-    return {i for sourced, _, _ in done for i in sourced}, lines
+    return {i for sourced, _ in done for i in sourced}, keys, fresh
+
+
+#: The exports made of each page file's :data:`Parts`, in article order: (name in ``data/``, the
+#: bytes before the parts).
+EXPORTS = (("articles.jsonl", b""), ("figures.csv", FIGURES_HEAD.encode("utf-8")))
+
+
+def write_exports(data_dir: Path, keys: list[str], fresh: dict[str, Parts],
+                  stored: Callable[[str], Parts], cache: Cache) -> list[Path]:
+    """Each of :data:`EXPORTS` as its head and the parts of the groups ``keys``, in order; the
+    files written (those whose bytes changed). ``fresh``: the parts written in this build;
+    ``stored(key)``: the parts of another group (read back from the cache, else made again)."""
+    written = []
+    for n, (name, head) in enumerate(EXPORTS):
+        part = {k: made[n] for k, made in fresh.items()}
+        if concatenate(data_dir / name, head, keys, part, lambda k: stored(k)[n], cache):
+            written.append(data_dir / name)
+    return written
+
+
+def concatenate(path: Path, head: bytes, keys: list[str], fresh: dict[str, bytes],
+                stored: Callable[[str], bytes], cache: Cache) -> bool:
+    """Write ``path`` as ``head`` and one part per key, in order, unless it already holds
+    exactly that; True if written. ``fresh``: the parts made in this build, by key; any other
+    key's part is the one of the same key in an earlier build. When the file is still as the
+    last build wrote it (its layout is kept in ``cache``: the key, offset and length of every
+    part), those are copied from it inside the kernel (``os.copy_file_range``): a rebuild after
+    one page changed neither reads nor decodes the other 160 MB of a 10,000-article export.
+    Else they come from ``stored(key)``. Written to a temporary file, then renamed over ``path``.
+
+    >>> import tempfile
+    >>> path, cache = Path(tempfile.mkdtemp()) / "x.csv", Cache(None)
+    >>> concatenate(path, b"h\\n", ["a", "b"], {"a": b"1\\n", "b": b"2\\n"}, None, cache), path.read_bytes()
+    (True, b'h\\n1\\n2\\n')
+    """
+    layout_key = cache.key("layout", str(path))
+    layout = cache.get(layout_key, lambda v: isinstance(v, tuple) and len(v) == 3)
+    old: dict[str, tuple[int, int]] = {}
+    old_keys: list[str] = []
+    if layout is not MISSING and keys and not fresh.keys() >= set(keys):
+        state, old_head, spans = layout
+        try:
+            if old_head == head and file_state(path) == state:
+                old = {k: (offset, length) for k, offset, length in spans}
+                old_keys = [k for k, _, _ in spans]
+        except OSError:
+            pass
+    lengths: list[int] = []
+    if old and len(keys) == len(old_keys) and unchanged(path, keys, old_keys, old, fresh):
+        written = False
+        lengths = [old[k][1] if k in old else len(fresh[k]) for k in keys]
+    elif old:
+        written = True
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        with open(path, "rb") as src, open(tmp, "wb", buffering=0) as out:
+            _write_all(out, head)
+            for k in keys:
+                if k in fresh:
+                    _write_all(out, fresh[k])
+                    lengths.append(len(fresh[k]))
+                elif k in old:
+                    _copy_span(src, out, *old[k])
+                    lengths.append(old[k][1])
+                else:
+                    data = stored(k)
+                    _write_all(out, data)
+                    lengths.append(len(data))
+        os.replace(tmp, path)
+    else:
+        parts = [fresh[k] if k in fresh else stored(k) for k in keys]
+        written = write_if_changed(path, head + b"".join(parts))
+        lengths = [len(p) for p in parts]
+    offsets = list(accumulate([len(head)] + lengths[:-1])) if lengths else []
+    cache.put(layout_key, (file_state(path), head, tuple(zip(keys, offsets, lengths))))
+    return written
+
+
+def unchanged(path: Path, keys: list[str], old_keys: list[str], old: dict[str, tuple[int, int]],
+              fresh: dict[str, bytes]) -> bool:
+    """Whether the file (laid out as ``old_keys``, ``old``) already holds the parts of ``keys``:
+    the same keys in the same places, but for fresh parts equal to the old ones where they are."""
+    if any(k != o and k not in fresh for k, o in zip(keys, old_keys)):
+        return False
+    with open(path, "rb") as src:
+        for k, o in zip(keys, old_keys):
+            if k in fresh:
+                offset, length = old[o]
+                src.seek(offset)
+                if length != len(fresh[k]) or src.read(length) != fresh[k]:
+                    return False
+    return True
+
+
+def _write_all(out, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[out.write(view):]
+
+
+def _copy_span(src, out, offset: int, length: int) -> None:
+    """Append ``length`` bytes of ``src`` from ``offset`` to ``out`` (unbuffered), in the kernel
+    where it can."""
+    try:
+        while length > 0:
+            n = os.copy_file_range(src.fileno(), out.fileno(), length, offset)
+            if n == 0:
+                raise OSError("source file is shorter than its layout")
+            offset, length = offset + n, length - n
+    except (AttributeError, OSError) as err:
+        if isinstance(err, OSError) and "shorter" in str(err):
+            raise
+        src.seek(offset)
+        _write_all(out, src.read(length))
 
 
 MIN_GROUPS_PER_WORKER = 50  # page files; fewer are written in this process
@@ -1006,10 +1158,22 @@ def write_all(report: BuildReport, docs_dir: Path, root: Path | None = None, bas
 
     with forked(write_listings, report, pages, articles, site, docs_dir,
                 when=len(articles) >= LISTINGS_BESIDE_MIN) as listings_written:
-        sourced, lines = write_groups(job, list(groups.values()), Cache.open(root, "written"))
-        articles_path = docs_dir / DATA_DIR / "articles.jsonl"
-        write_if_changed(articles_path, "".join(lines[a.id] for a in articles))
-        tell_articles_written(articles_path)  # the search index starts building (scripts/events.py)
+        written, parts = Cache.open(root, "written"), Cache.open(root, "exports")
+        group_list = list(groups.values())  # in article order: the exports are their parts in this order
+        sourced, keys, fresh = write_groups(job, group_list, written, parts)
+        by_key = dict(zip(keys, group_list))
+
+        def stored(key: str) -> Parts:  # a kept group's parts, when the exports cannot be patched
+            made = parts.get(key, is_parts)
+            if made is MISSING:
+                sourced_here, states, made = job(by_key[key])
+                written.put(key, (sourced_here, states))
+                parts.put(key, made)
+            return made
+
+        write_exports(docs_dir / DATA_DIR, keys, fresh, stored, parts)
+        parts.prune()
+        tell_articles_written(docs_dir / DATA_DIR / "articles.jsonl")  # the search index starts (scripts/events.py)
         if source_dir.is_dir():
             remove_stale(source_dir, {f"{i}.md" for i in sourced})
         if article_dir.is_dir():
@@ -1054,6 +1218,5 @@ def write_listings(report: BuildReport, pages: list[PageResult], articles: list[
         if stale.name not in listing:
             stale.unlink()
     write_if_changed(docs_dir / DATA_DIR / "sources.jsonl", json_lines([source_record(p) for p in pages]))
-    write_if_changed(docs_dir / DATA_DIR / "figures.csv", figures_csv(articles))
     for rel, text in site_pages(report, articles).items():
         write_if_changed(docs_dir / rel, text)

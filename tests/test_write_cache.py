@@ -13,6 +13,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from scripts import cache as cache_mod
 from scripts.indexes import Site
@@ -104,3 +106,81 @@ def test_page_links_hold_what_the_page_shows(linked):
             assert page_links(a, smaller) == page_links(a, full)
             assert article_page(a, smaller) == article_page(a, full)
     assert checked >= 5
+
+
+# --- the exports: each page file's part, copied from the last export when it is still as written ---
+
+def exports(docs: Path) -> dict[str, tuple[bytes, int]]:
+    return {name: ((docs / "data" / name).read_bytes(), (docs / "data" / name).stat().st_mtime_ns)
+            for name in ("articles.jsonl", "figures.csv")}
+
+
+def exports_of(report: BuildReport) -> dict[str, bytes]:
+    """The exports as written whole from the report (the reference)."""
+    from scripts.write import article_order, article_record, figures_csv, json_lines
+
+    articles = sorted((a for p in report.pages for a in p.articles), key=article_order)
+    return {"articles.jsonl": json_lines([article_record(a) for a in articles]).encode("utf-8"),
+            "figures.csv": figures_csv(articles).encode("utf-8")}
+
+
+def test_exports_after_a_change_are_the_exports_written_whole_without_reading_the_parts_kept(
+        project, linked, monkeypatch):
+    import scripts.write as write
+
+    docs = project / "docs"
+    write_all(linked, docs, root=project)
+    assert {k: v for k, (v, _) in exports(docs).items()} == exports_of(linked)
+    articles = [a for p in linked.pages for a in p.articles]
+    changed = retitled(linked, articles[-1].id, "改过的标题")
+
+    read_back = []
+    monkeypatch.setattr(write, "is_parts", lambda value: read_back.append(value) or True)
+    write_all(changed, docs, root=project)
+    assert {k: v for k, (v, _) in exports(docs).items()} == exports_of(changed)
+    assert read_back == []  # the kept groups' parts were copied from the last export
+
+
+def test_exports_are_not_rewritten_when_nothing_changed(project, linked):
+    docs = project / "docs"
+    write_all(linked, docs, root=project)
+    first = exports(docs)
+    write_all(linked, docs, root=project)
+    assert exports(docs) == first
+
+
+def test_an_export_edited_by_hand_is_made_again_from_the_parts(project, linked):
+    docs = project / "docs"
+    write_all(linked, docs, root=project)
+    (docs / "data" / "articles.jsonl").write_bytes(b'{"edited": "by hand"}\n')
+    (docs / "data" / "figures.csv").unlink()
+    write_all(linked, docs, root=project)
+    assert {k: v for k, (v, _) in exports(docs).items()} == exports_of(linked)
+
+
+parts_st = st.dictionaries(st.sampled_from("abcdefgh"), st.binary(max_size=6), max_size=8)
+
+
+@settings(max_examples=150, deadline=None)
+@given(first=parts_st, second=parts_st, order=st.randoms(use_true_random=False),
+       kept=st.sets(st.sampled_from("abcdefgh")), edit=st.booleans())
+def test_concatenate_holds_the_head_and_the_parts_whatever_the_last_build_was(
+        tmp_path_factory, first, second, order, kept, edit):
+    """Two builds: the second keeps some parts of the first (not passed again: copied from the
+    file, or ``stored``), changes others and reorders; the file is always head + parts."""
+    from scripts.cache import Cache
+    from scripts.write import concatenate
+
+    folder = tmp_path_factory.mktemp("concat")
+    cache, path = Cache(folder / "cache", "f"), folder / "out.csv"
+    keys1 = sorted(first)
+    concatenate(path, b"H", keys1, dict(first), lambda k: pytest.fail("nothing to store"), cache)
+    assert path.read_bytes() == b"H" + b"".join(first[k] for k in keys1)
+    if edit:
+        path.write_bytes(b"edited")
+    keys2 = sorted(set(second) | (kept & set(first)))
+    order.shuffle(keys2)
+    fresh = {k: v for k, v in second.items() if k not in kept or k not in first}
+    whole = {**first, **fresh}
+    concatenate(path, b"H", keys2, fresh, lambda k: first[k], cache)
+    assert path.read_bytes() == b"H" + b"".join(whole[k] for k in keys2)
