@@ -184,3 +184,12 @@ def test_concatenate_holds_the_head_and_the_parts_whatever_the_last_build_was(
     whole = {**first, **fresh}
     concatenate(path, b"H", keys2, fresh, lambda k: first[k], cache)
     assert path.read_bytes() == b"H" + b"".join(whole[k] for k in keys2)
+
+
+def test_a_page_key_spells_out_every_field_of_its_links(linked):
+    """``PageLinks.fields`` (what the page key holds) is every field: a field left out would
+    leave pages unwritten when only it changed."""
+    site = Site.build([a for p in linked.pages for a in p.articles])
+    for a in (a for p in linked.pages for a in p.articles):
+        links = page_links(a, site)
+        assert links.fields() == tuple(getattr(links, f.name) for f in dataclasses.fields(links))
