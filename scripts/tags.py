@@ -129,6 +129,18 @@ def candidates(text: str) -> tuple[str, ...]:
     return tuple(filter(_candidate_words().__getitem__, nlp.tokenize(text, hmm=False)))
 
 
+_DAMPED = [0.0] + [1 + math.log(n) for n in range(1, 256)]  # 1 + log tf for the common counts
+
+
+def _damped(n: int) -> float:
+    """``1 + log(n)``, looked up for the common counts (the same float as computed).
+
+    >>> _damped(3) == 1 + math.log(3), _damped(1000) == 1 + math.log(1000)
+    (True, True)
+    """
+    return _DAMPED[n] if n < len(_DAMPED) else 1 + math.log(n)
+
+
 class Tagger:
     """Ranks an article's candidate words against the archive (``fit`` first, then ``tags_for``)."""
 
@@ -185,8 +197,7 @@ class Tagger:
         for term in self._terms_of(title):
             tf[term] += TITLE_WEIGHT
         users, idf = nlp.user_words(), self._idf_of  # idf computed once per term
-        return {t: (1 + math.log(n)) * idf[t] * (USERDICT_BONUS if t in users else 1)
-                for t, n in tf.items()}
+        return {t: _damped(n) * idf[t] * (USERDICT_BONUS if t in users else 1) for t, n in tf.items()}
 
     def tags_for(self, title: str, text: str, k: int = DEFAULT_K) -> list[str]:
         """The ``k`` (5–10) best tags of one article, best first, renamed as the rules say."""
@@ -196,8 +207,17 @@ class Tagger:
         """:meth:`tags_for` from the candidate words of the heading and of the text."""
         k = max(MIN_TAGS, min(MAX_TAGS, k))
         scores = self.scores_of(title, text)
+        if len(scores) > k:  # the best terms first: those scoring at least the k-th best score
+            floor = sorted(scores.values(), reverse=True)[k - 1]
+            tags = self._labels([t for t, score in scores.items() if score >= floor], scores, k)
+            if len(tags) == k:  # else renames merged some of them: rank every term
+                return tags
+        return self._labels(scores, scores, k)
+
+    def _labels(self, terms: Iterable[str], scores: dict[str, float], k: int) -> list[str]:
+        """The first ``k`` labels of ``terms`` ranked by score (then by term), renamed, each once."""
         tags: list[str] = []
-        for term in sorted(scores, key=lambda t: (-scores[t], t)):
+        for term in sorted(terms, key=lambda t: (-scores[t], t)):
             label = self.rules.rename.get(term, term)
             if label not in tags:  # two terms renamed alike give one tag
                 tags.append(label)

@@ -261,3 +261,16 @@ def test_tags_beside_the_link_step_are_the_tags_before_it(seed_report, monkeypat
                         lambda *a, **k: (forks.append(a[0]) if k.get("when", True) else None) or real(*a, **k))
     assert enrich.enrich_archive(articles, rules, link=link_all) == serial
     assert forks and forks[0].__name__ == "tag_articles"
+
+
+@settings(max_examples=200, deadline=None)
+@given(title=st.lists(st.sampled_from("甲乙丙丁戊己庚辛壬癸"), max_size=4),
+       text=st.lists(st.sampled_from("甲乙丙丁戊己庚辛壬癸子丑寅卯"), min_size=8, max_size=40),
+       rename=st.dictionaries(st.sampled_from("甲乙丙丁戊己庚辛"), st.sampled_from("甲乙丙子丑"), max_size=5),
+       k=st.integers(5, 10))
+def test_the_best_terms_first_rank_as_every_term_ranked(title, text, rename, k):
+    """``tags_of`` ranks only the terms scoring at least the k-th best score unless renames
+    merge some of them: always the tags of ranking every term."""
+    tagger = Tagger(TagRules(rename=rename)).fit_words([(("甲",), ("乙", "丙")), ((), ("丁",)), ((), text)])
+    scores = tagger.scores_of(title, text)
+    assert tagger.tags_of(title, text, k) == tagger._labels(scores, scores, k)
