@@ -16,6 +16,7 @@ from dataclasses import fields, replace
 from pathlib import Path
 from typing import Callable
 
+from .cache import Packed
 from .dates import date_article, date_from_page
 from .figures import find_figures
 from .model import Article, evolve
@@ -58,7 +59,7 @@ def enrich_changes(a: Article) -> dict[str, object]:
 
 
 #: What the archive-wide steps read of one article, cut once (see :func:`archive_reads`).
-Reads = tuple[tuple[tuple[str, ...], tuple[str, ...]], dict[str, float], tuple[str, tuple[str, ...]]]
+Reads = tuple[Packed, dict[str, float], Packed]
 
 
 def archive_reads(a: Article) -> Reads:
@@ -67,18 +68,19 @@ def archive_reads(a: Article) -> Reads:
     articles (``link.article_vector``) and its sample for near-duplicate search
     (``link.duplicate_sample``). Cutting and sampling the text are their costly part, and they
     depend on the article alone, so the pipeline does them per article, in workers, cached;
-    the archive-wide steps then only count.
+    the archive-wide steps then only count. The words and the sample are read by processes of
+    their own (``pipeline.forked``): they stay pickled until then (``cache.Packed``).
 
     >>> from scripts.model import Article
     >>> words, vector, _ = archive_reads(Article("x", "article", "设立党员先锋岗", False, None, None, None, (), None,
     ...                                       "园区设立孵化器。", (), (), (), None, None, "f", "", (1, 1)))
-    >>> words, {t: round(w, 3) for t, w in vector.items()}  # counts 1 and 2 (title): 1 and 1 + log 2, over their norm
+    >>> words.value, {t: round(w, 3) for t, w in vector.items()}  # counts 1 and 2 (title): 1 and 1 + log 2, over their norm
     ((('党员先锋岗',), ('孵化器',)), {'孵化器': 0.509, '党员先锋岗': 0.861})
     """
     from .link import article_vector, duplicate_sample, han_text
     from .tags import article_words
 
-    return article_words(a), article_vector(a), duplicate_sample(han_text(a))
+    return Packed(article_words(a)), article_vector(a), Packed(duplicate_sample(han_text(a)))
 
 
 def enrich_work(a: Article) -> tuple[dict[str, object], Reads]:

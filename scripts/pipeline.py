@@ -26,7 +26,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator, Sequence, TypeVar
 
-from .cache import MISSING, PROTOCOL, Cache
+from .cache import MISSING, PROTOCOL, Cache, Packed, Unpacked, UnpackedMap
 from .model import Article, BuildReport, DecodedPage, Diagnostic, PageError, PageMeta, PageResult, evolve
 
 if TYPE_CHECKING:
@@ -343,7 +343,8 @@ def is_enrich_work(value: object) -> bool:
         return False
     changes, reads = value
     return (isinstance(changes, dict) and changes.keys() <= {f.name for f in fields(Article)}
-            and isinstance(reads, tuple) and len(reads) == 3 and isinstance(reads[1], dict))
+            and isinstance(reads, tuple) and len(reads) == 3 and isinstance(reads[1], dict)
+            and isinstance(reads[0], Packed) and isinstance(reads[2], Packed))
 
 
 def enrich_articles(articles: list[Article], root: Path, origins: list[tuple[str, int]] | None = None,
@@ -390,17 +391,17 @@ def enrich_report(report: BuildReport, tag_rules: Path, root: Path | None = None
         bases.update((a.id, (a, k)) for a, k in zip(each, keys))  # the key decides the enriched article
     words = {a.id: words for a, (words, _, _) in zip(articles, reads)}
     if link_all is None:
-        enriched = enrich_archive(each, tag_rules, words=words)
+        enriched = enrich_archive(each, tag_rules, words=UnpackedMap(words))
     else:
         vector = {a.id: v for a, (_, v, _) in zip(articles, reads)}
         sample = {a.id: d for a, (_, _, d) in zip(articles, reads)}
         scores, keep = remembered_scores({a.id: k[:32] for a, k in zip(articles, keys)}, root)
 
-        def link(dated: list[Article]) -> list[Article]:
+        def link(dated: list[Article]) -> list[Article]:  # words and samples are unpickled where read
             return link_all(dated, vectors=[vector[a.id] for a in dated], scores=scores,
-                            samples=[sample[a.id] for a in dated])
+                            samples=Unpacked([sample[a.id] for a in dated]))
 
-        enriched = enrich_archive(each, tag_rules, words=words, link=link)
+        enriched = enrich_archive(each, tag_rules, words=UnpackedMap(words), link=link)
         keep()
     by_id = {a.id: a for a in enriched}
     pages = tuple(replace(p, articles=tuple(by_id[a.id] for a in p.articles)) for p in report.pages)

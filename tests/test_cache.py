@@ -319,3 +319,18 @@ def test_another_docs_folder_is_built(builds, tmp_path):
     pipeline.build_unless_built(seeds, docs)
     pipeline.build_unless_built(seeds, tmp_path / "other-docs")
     assert calls == [docs, tmp_path / "other-docs"]
+
+
+def test_the_words_and_samples_of_cached_articles_stay_pickled_until_read(project):
+    """The enrich entries read back hold each article's tag words and near-duplicate sample
+    pickled (``cache.Packed``): the tags and the near-duplicate search, in processes of their
+    own for a large archive, unpickle them there."""
+    from scripts.enrich import archive_reads
+
+    report = collect(project / "seeds", root=project)
+    articles = [a for p in report.pages for a in p.articles]
+    pipeline.enrich_articles(articles, project)
+    _, reads, _ = pipeline.enrich_articles(articles, project)  # from the cache
+    assert reads and not any(words.unpickled or sample.unpickled for words, _, sample in reads)
+    assert [(w.value, v, s.value) for w, v, s in reads] == [
+        (w.value, v, s.value) for w, v, s in map(archive_reads, [a for a in articles])]
