@@ -501,24 +501,87 @@ def candidate_duplicate_samples(samples: Sequence[DuplicateSample]) -> set[tuple
     """``(i, j)``, i < j: the pairs worth measuring exactly, from each text's
     :func:`duplicate_sample`: the sample of one holds :data:`CANDIDATE_MIN_SHARED` of the
     other's keys, and at least :data:`KEY_SHARE` of them, leaving out keys printed in more than
-    :data:`SHINGLE_MAX_DF` texts (stock phrases). The first pass indexes the keys, the second
-    finds the keys each sample holds, and counts how many texts print each key, the third
-    counts shared keys."""
-    holders: dict[str, list[int]] = defaultdict(list)
-    need: dict[int, int] = {}
-    for i, (_, keys) in enumerate(samples):
-        need[i] = max(CANDIDATE_MIN_SHARED, math.ceil(KEY_SHARE * len(keys)))
-        for key in keys:
-            holders[key].append(i)
-    held = [holders.keys() & _SHINGLES.findall(joined) for joined, _ in samples]
-    printed = Counter(chain.from_iterable(held))
-    stock = {key for key, n in printed.items() if n > SHINGLE_MAX_DF}
-    pairs = set()
-    for i, keys in enumerate(held):
-        hits = Counter(chain.from_iterable(map(holders.__getitem__, keys - stock)))
-        hits.pop(i, None)
-        pairs.update((i, j) if i < j else (j, i) for j, n in hits.items() if n >= need[j])
-    return pairs
+    :data:`SHINGLE_MAX_DF` texts (stock phrases).
+
+    Counted with array operations over every sampled shingle of the archive at once (3 million
+    at 10,000 articles: 0.3 s, where dictionaries and counters of strings took 1.8 s): each
+    shingle is a 64-bit hash of its eight characters (:func:`shingle_hashes`). Two different
+    shingles hashing alike (about one chance in ten million for an archive of that size) can
+    only add a pair to measure, or, in the count of texts printing a key, make a stock phrase
+    of a key a little early.
+
+    >>> base = duplicate_sample("青岛高新区坚持以党建引领产业发展推动党建工作与业务工作深度融合" * 2)
+    >>> other = duplicate_sample("前言" + "青岛高新区坚持以党建引领产业发展推动党建工作与业务工作深度融合" * 2)
+    >>> sorted(candidate_duplicate_samples([base, duplicate_sample("与此无关的另一篇短文" * 5), other]))
+    [(0, 2)]
+    """
+    import numpy as np
+
+    n = len(samples)
+    if n < 2:
+        return set()
+    sampled = shingle_hashes("".join(joined for joined, _ in samples))
+    sample_of = np.repeat(np.arange(n), [len(joined) // SHINGLE for joined, _ in samples])
+    key_counts = np.array([len(keys) for _, keys in samples])
+    keys = shingle_hashes("".join(chain.from_iterable(keys for _, keys in samples)))
+    key_of = np.repeat(np.arange(n), key_counts)
+    need = np.maximum(CANDIDATE_MIN_SHARED, np.ceil(KEY_SHARE * key_counts)).astype(np.int64)
+    known = np.unique(keys)  # every key, sorted; a key is known by its place here
+    if not len(known):
+        return set()
+    # held: (text, key) for every key in a text's sample, once. Most sampled shingles are no
+    # key: a table of the keys' low bits sets those aside before the binary search.
+    table = np.zeros(1 << 22, dtype=bool)
+    table[known & np.uint64((1 << 22) - 1)] = True
+    maybe = np.flatnonzero(table[sampled & np.uint64((1 << 22) - 1)])
+    place = np.minimum(np.searchsorted(known, sampled[maybe]), len(known) - 1)
+    found = known[place] == sampled[maybe]
+    held = np.unique(sample_of[maybe[found]] * len(known) + place[found])
+    held_text, held_key = np.divmod(held, len(known))
+    printed = np.bincount(held_key, minlength=len(known))  # texts whose sample holds the key
+    common = printed[held_key] <= SHINGLE_MAX_DF
+    held_text, held_key = held_text[common], held_key[common]
+    # holders of each key (texts it is a key of), grouped by key
+    key_place = np.searchsorted(known, keys)
+    order = np.argsort(key_place, kind="stable")
+    holders = key_of[order]
+    first = np.searchsorted(key_place[order], np.arange(len(known)))
+    count = np.bincount(key_place, minlength=len(known))
+    # every (text, holder of one of its held keys), counted
+    per = count[held_key]
+    text = np.repeat(held_text, per)
+    at = np.repeat(first[held_key] - np.concatenate(([0], np.cumsum(per)[:-1])), per) + np.arange(per.sum())
+    pair, shared = np.unique(text * n + holders[at], return_counts=True)
+    i, j = np.divmod(pair, n)
+    hit = (i != j) & (shared >= need[j])
+    return {(a, b) if a < b else (b, a) for a, b in zip(i[hit].tolist(), j[hit].tolist())}
+
+
+_MIX = (0x9E3779B97F4A7C15, 0xBF58476D1CE4E5B9, 0x94D049BB133111EB)  # splitmix64's constants
+
+
+def shingle_hashes(joined: str):
+    """A 64-bit hash (numpy ``uint64``) of each :data:`SHINGLE`-character shingle of ``joined``
+    (shingles written one after another, Han characters: one UTF-16 unit each), from the
+    exact bits of its characters (64 bits per four, read in place), mixed as splitmix64 mixes
+    (:data:`SHINGLE` is a multiple of 4).
+
+    >>> h = shingle_hashes("青岛高新区党建引领青岛高新区党建引领"[:16] + "青岛高新区党建引")
+    >>> len(h), bool(h[0] == h[2]), bool(h[0] != h[1])
+    (3, True, True)
+    """
+    import numpy as np
+
+    quarters = np.frombuffer(joined.encode("utf-16-le"), dtype="<u8").reshape(-1, SHINGLE // 4)  # 4 characters each
+    x = quarters[:, 0].copy()
+    for column in range(1, SHINGLE // 4):
+        x = x * np.uint64(_MIX[0]) ^ quarters[:, column]
+    x ^= x >> np.uint64(30)
+    x *= np.uint64(_MIX[1])
+    x ^= x >> np.uint64(27)
+    x *= np.uint64(_MIX[2])
+    x ^= x >> np.uint64(31)
+    return x
 
 
 def duplicate_pairs(articles: list[Article], samples: Sequence[DuplicateSample] | None = None,

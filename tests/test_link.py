@@ -10,6 +10,8 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from scripts import link
 from scripts.link import (DUPLICATE_MIN, RELATED_MAX, RELATED_MIN, char_bigrams, containment, duplicate_pairs,
@@ -316,3 +318,59 @@ def test_near_duplicates_from_given_samples_are_those_sampled_here(seeds, monkey
     here = duplicate_pairs(archive)
     assert sum(len(found) for found in here.values()) > 100
     assert duplicate_pairs(archive, samples=[duplicate_sample(han_text(a)) for a in archive]) == here
+
+
+def reference_candidates(samples):
+    """``candidate_duplicate_samples`` as first written, with sets and counters of the shingles
+    themselves (no hashing): the specification the array version must meet."""
+    import math
+    from collections import Counter, defaultdict
+    from itertools import chain
+
+    from scripts.link import (_SHINGLES, CANDIDATE_MIN_SHARED, KEY_SHARE, SHINGLE_MAX_DF)
+
+    holders, need = defaultdict(list), {}
+    for i, (_, keys) in enumerate(samples):
+        need[i] = max(CANDIDATE_MIN_SHARED, math.ceil(KEY_SHARE * len(keys)))
+        for key in keys:
+            holders[key].append(i)
+    held = [holders.keys() & _SHINGLES.findall(joined) for joined, _ in samples]
+    printed = Counter(chain.from_iterable(held))
+    stock = {key for key, n in printed.items() if n > SHINGLE_MAX_DF}
+    pairs = set()
+    for i, keys in enumerate(held):
+        hits = Counter(chain.from_iterable(map(holders.__getitem__, keys - stock)))
+        hits.pop(i, None)
+        pairs.update((i, j) if i < j else (j, i) for j, n in hits.items() if n >= need[j])
+    return pairs
+
+
+HAN = "党建引领产业发展青岛高新区园区企业服务中心人才创新"  # a small alphabet: many shared shingles
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(passages=st.lists(st.text(alphabet=HAN, min_size=20, max_size=200), min_size=1, max_size=6),
+       picks=st.lists(st.lists(st.integers(0, 5), min_size=1, max_size=4), min_size=2, max_size=70))
+def test_candidate_duplicates_are_those_of_the_reference(passages, picks):
+    """Texts made of shared passages (reprints, stock phrases printed in more than
+    ``SHINGLE_MAX_DF`` texts): the array version proposes exactly the reference's pairs."""
+    texts = ["".join(passages[k % len(passages)] for k in pick) for pick in picks]
+    samples = [link.duplicate_sample(t) for t in texts]
+    assert link.candidate_duplicate_samples(samples) == reference_candidates(samples)
+
+
+def test_a_passage_sharing_fewer_keys_than_each_text_needs_is_no_candidate():
+    """Two long texts sharing one passage: each sample holds a few of the other's keys, fewer
+    than ``KEY_SHARE`` of them, so the pair is not measured (and the reference agrees)."""
+    import random
+
+    rnd = random.Random(7)
+    alphabet = [chr(c) for c in range(0x4E00, 0x4E00 + 3000)]
+    words = lambda n: "".join(rnd.choice(alphabet) for _ in range(n))  # noqa: E731
+    shared = words(900)
+    texts = [words(5000) + shared, shared + words(5000), words(3000)]
+    samples = [link.duplicate_sample(t) for t in texts]
+    held = [len(set(link._SHINGLES.findall(samples[0][0])) & set(samples[1][1])),
+            len(set(link._SHINGLES.findall(samples[1][0])) & set(samples[0][1]))]
+    assert all(2 <= n < 7 for n in held), held  # some shared keys, not enough
+    assert link.candidate_duplicate_samples(samples) == reference_candidates(samples) == set()
