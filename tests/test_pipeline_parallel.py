@@ -138,19 +138,29 @@ def test_pooled_cached_enrich_is_plain_enrich(tmp_path, monkeypatch, seed_report
 
 
 def test_the_collector_settles_stage_outputs_and_is_whole_again_after():
-    """``collector_settling``: objects alive when ``settle`` is called are left out of the cycle
-    collector's passes (``gc.freeze``) until the build ends, also when it fails."""
+    """``collector_settling``: the collector is off during the build, and objects alive when
+    ``settle`` is called are left out of its passes (``gc.freeze``) until the build ends; then
+    it is as it was, also when the build fails."""
     import gc
 
+    assert gc.isenabled()
     with pipeline.collector_settling() as settle:
+        assert not gc.isenabled()  # no pass at all during the build
         kept = [[i] for i in range(1000)]
         settle()
         assert gc.get_freeze_count() >= len(kept)
-    assert gc.get_freeze_count() == 0
+    assert gc.get_freeze_count() == 0 and gc.isenabled()
     with pytest.raises(RuntimeError), pipeline.collector_settling() as settle:
         settle()
         raise RuntimeError("a stage failed")
-    assert gc.get_freeze_count() == 0
+    assert gc.get_freeze_count() == 0 and gc.isenabled()
+    gc.disable()
+    try:  # left off when it was off
+        with pipeline.collector_settling():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 def whose(tag: str) -> tuple[str, int]:
