@@ -245,3 +245,29 @@ ENCODERS = {
 def test_any_chinese_text_round_trips(text, codec):
     page = decode_bytes(ENCODERS[codec](text), NAME)
     assert page.text == text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def test_decoding_keeps_nothing_of_its_callers_alive():
+    """A UTF-8 page fails as GB18030 on the way: the error kept must not hold its traceback,
+    whose frames lead back to the callers' data (a reference cycle: that data would live until
+    the cycle collector ran, 800,000 objects in a 10,000-article rebuild)."""
+    import gc
+    import weakref
+
+    from scripts.decode import decode_text
+
+    class Marker:
+        pass
+
+    def caller():
+        held = Marker()  # a caller's data
+        decode_text("高新区党建工作。".encode("utf-8") * 20, "x.txt")
+        return weakref.ref(held)
+
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        assert caller()() is None  # freed when the caller returned
+    finally:
+        if enabled:
+            gc.enable()
