@@ -59,7 +59,7 @@ def enrich_changes(a: Article) -> dict[str, object]:
 
 
 #: What the archive-wide steps read of one article, cut once (see :func:`archive_reads`).
-Reads = tuple[Packed, dict[str, float], Packed]
+Reads = tuple[Packed, Packed, Packed]
 
 
 def archive_reads(a: Article) -> Reads:
@@ -68,25 +68,26 @@ def archive_reads(a: Article) -> Reads:
     articles (``link.article_vector``) and its sample for near-duplicate search
     (``link.duplicate_sample``). Cutting and sampling the text are their costly part, and they
     depend on the article alone, so the pipeline does them per article, in workers, cached;
-    the archive-wide steps then only count. The words and the sample are read by processes of
-    their own (``pipeline.forked``): they stay pickled until then (``cache.Packed``).
+    the archive-wide steps then only count. Each is read by a process of its own for a large
+    archive (``pipeline.enrich_report``): they stay pickled until then (``cache.Packed``).
 
     >>> from scripts.model import Article
     >>> words, vector, _ = archive_reads(Article("x", "article", "设立党员先锋岗", False, None, None, None, (), None,
     ...                                       "园区设立孵化器。", (), (), (), None, None, "f", "", (1, 1)))
-    >>> words.value, {t: round(w, 3) for t, w in vector.items()}  # counts 1 and 2 (title): 1 and 1 + log 2, over their norm
+    >>> words.value, {t: round(w, 3) for t, w in vector.value.items()}  # counts 1 and 2 (title): 1 and 1 + log 2, over their norm
     ((('党员先锋岗',), ('孵化器',)), {'孵化器': 0.509, '党员先锋岗': 0.861})
     """
     from .link import article_vector, duplicate_sample, han_text
     from .tags import article_words
 
-    return Packed(article_words(a)), article_vector(a), Packed(duplicate_sample(han_text(a)))
+    return Packed(article_words(a)), Packed(article_vector(a)), Packed(duplicate_sample(han_text(a)))
 
 
-def enrich_work(a: Article) -> tuple[dict[str, object], Reads]:
-    """:func:`enrich_changes` and :func:`archive_reads` of one article: all the per-article
-    work, one cache entry (keyed by :func:`enrich_input`, which covers both)."""
-    return enrich_changes(a), archive_reads(a)
+def enrich_work(a: Article) -> tuple[Packed, Reads]:
+    """:func:`enrich_changes` (packed: read after the processes reading the others are forked)
+    and :func:`archive_reads` of one article: all the per-article work, one cache entry (keyed
+    by :func:`enrich_input`, which covers both)."""
+    return Packed(enrich_changes(a)), archive_reads(a)
 
 
 #: A sentence naming a zone, an office holder, an organisation, a figure and a topic's words.
@@ -115,20 +116,28 @@ TAGS_BESIDE_MIN = 2_000  # articles from which tags are computed in a forked pro
 
 def enrich_archive(articles: list[Article], tag_rules: Path,
                    words: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] | None = None,
-                   link: Callable[[list[Article]], list[Article]] | None = None) -> list[Article]:
+                   link: Callable[[list[Article]], list[Article]] | None = None,
+                   tags: Callable[[], dict[str, list[str]]] | None = None) -> list[Article]:
     """The steps that need the whole archive, after :func:`enrich_one`: the dates page-mates
     share, and tags (IDF over every article; ``tag_rules`` is the editors' tags.yml; ``words``:
     the articles' tag candidates by id, when the caller has them, see :func:`archive_reads`).
     ``link``: a step over the dated articles that neither reads nor sets tags (the related
-    articles): for a large archive it runs while the tags are computed in a forked process."""
+    articles): for a large archive it runs while the tags are computed in a forked process.
+    ``tags``: a function giving the tags by id, when the caller is computing them already (say,
+    in a process it forked before the articles were enriched: the tags do not read what
+    :func:`enrich_one` sets)."""
     from .pipeline import forked
 
     articles = date_from_page(articles)
-    with forked(tag_articles, articles, load_tag_rules(tag_rules), DEFAULT_K, words,
-                when=link is not None and len(articles) >= TAGS_BESIDE_MIN) as tags_of:
+    if tags is not None:  # the caller computes them (pipeline.enrich_report: in a process of their own)
         articles = link(articles) if link else articles
-        tags = tags_of()
-    return [evolve(a, tags=tuple(tags[a.id])) for a in articles]
+        by_id = tags()
+    else:
+        with forked(tag_articles, articles, load_tag_rules(tag_rules), DEFAULT_K, words,
+                    when=link is not None and len(articles) >= TAGS_BESIDE_MIN) as tags_of:
+            articles = link(articles) if link else articles
+            by_id = tags_of()
+    return [evolve(a, tags=tuple(by_id[a.id])) for a in articles]
 
 
 def enrich_all(articles: list[Article], tag_rules: Path,

@@ -342,18 +342,40 @@ def is_enrich_work(value: object) -> bool:
     if not (isinstance(value, tuple) and len(value) == 2):
         return False
     changes, reads = value
-    return (isinstance(changes, dict) and changes.keys() <= {f.name for f in fields(Article)}
-            and isinstance(reads, tuple) and len(reads) == 3 and isinstance(reads[1], dict)
-            and isinstance(reads[0], Packed) and isinstance(reads[2], Packed))
+    return (isinstance(changes, Packed) and isinstance(reads, tuple) and len(reads) == 3
+            and all(isinstance(r, Packed) for r in reads))
+
+
+def enrich_changes_of(articles: list[Article], work: list) -> list[Article]:
+    """The articles with what :func:`scripts.enrich.enrich_one` changes (from ``work``, what
+    :func:`enriched_work` gives), unpickled here."""
+    from dataclasses import fields
+
+    names = {f.name for f in fields(Article)}
+    out = []
+    with paused_gc():
+        for a, (changes, _) in zip(articles, work):
+            c = changes.value
+            if not (isinstance(c, dict) and c.keys() <= names):
+                raise ValueError(f"{a.id}: enrichment names fields an article does not have: {sorted(c)}")
+            out.append(evolve(a, **c) if c else a)
+    return out
 
 
 def enrich_articles(articles: list[Article], root: Path, origins: list[tuple[str, int]] | None = None,
                     ) -> tuple[list[Article], list, list[str]]:
     """:func:`scripts.enrich.enrich_work` over the articles, in order: the articles with what
     :func:`scripts.enrich.enrich_one` changes, what the archive-wide steps read of each
-    (``archive_reads``), and each one's key (a digest of everything it holds: its ``origins``
-    (:func:`origins_of`) and what ``register_ids`` set, else its whole text). Cached by those
-    keys; the rest run in the pool."""
+    (``archive_reads``), and each one's key (see :func:`enriched_work`)."""
+    work, keys = enriched_work(articles, root, origins)
+    return enrich_changes_of(articles, work), [r for _, r in work], keys
+
+
+def enriched_work(articles: list[Article], root: Path, origins: list[tuple[str, int]] | None = None,
+                  ) -> tuple[list, list[str]]:
+    """:func:`scripts.enrich.enrich_work` over the articles, in order, still pickled, and each
+    one's key (a digest of everything it holds: its ``origins`` (:func:`origins_of`) and what
+    ``register_ids`` set, else its whole text). Cached by those keys; the rest run in the pool."""
     from .enrich import enrich_input, enrich_work, warm_up
 
     cache = Cache.open(root, "articles")
@@ -364,8 +386,7 @@ def enrich_articles(articles: list[Article], root: Path, origins: list[tuple[str
                 for a, (page, place) in zip(articles, origins)]
     work = cached_map(enrich_work, articles, keys, cache, is_enrich_work, warm_up)
     log_cache("articles", cache)
-    with paused_gc():
-        return [evolve(a, **c) if c else a for a, (c, _) in zip(articles, work)], [r for _, r in work], keys
+    return work, keys
 
 
 def enrich_report(report: BuildReport, tag_rules: Path, root: Path | None = None,
@@ -386,23 +407,36 @@ def enrich_report(report: BuildReport, tag_rules: Path, root: Path | None = None
     except ImportError:  # pragma: no cover - the link stage is optional until it lands
         link_all = None
     load_stages()
-    each, reads, keys = enrich_articles(articles, root, origins_of(report.pages, origins))
-    if bases is not None:
-        bases.update((a.id, (a, k)) for a, k in zip(each, keys))  # the key decides the enriched article
-    words = {a.id: words for a, (words, _, _) in zip(articles, reads)}
+    work, keys = enriched_work(articles, root, origins_of(report.pages, origins))
+    words = {a.id: words for a, (_, (words, _, _)) in zip(articles, work)}
     if link_all is None:
+        each = enrich_changes_of(articles, work)
         enriched = enrich_archive(each, tag_rules, words=UnpackedMap(words))
     else:
-        vector = {a.id: v for a, (_, v, _) in zip(articles, reads)}
-        sample = {a.id: d for a, (_, _, d) in zip(articles, reads)}
-        scores, keep = remembered_scores({a.id: k[:32] for a, k in zip(articles, keys)}, root)
+        from .enrich import DEFAULT_K, TAGS_BESIDE_MIN, load_tag_rules, tag_articles
+        from .link import PARALLEL_MIN, duplicate_pairs
 
-        def link(dated: list[Article]) -> list[Article]:  # words and samples are unpickled where read
-            return link_all(dated, vectors=[vector[a.id] for a in dated], scores=scores,
-                            samples=Unpacked([sample[a.id] for a in dated]))
+        samples = Unpacked([sample for _, (_, _, sample) in work])
+        # A large archive's tags and near-duplicates are computed in processes forked now,
+        # before this one unpickles the rest: they read the words and samples alone (unpickled
+        # there), not what enrich_one sets; and the pages this process fills next are its own.
+        with forked(tag_articles, articles, load_tag_rules(tag_rules), DEFAULT_K, UnpackedMap(words),
+                    when=len(articles) >= TAGS_BESIDE_MIN) as tags_of, \
+                forked(partial(duplicate_pairs, samples=samples), articles,
+                       when=len(articles) >= PARALLEL_MIN) as duplicates_of:
+            each = enrich_changes_of(articles, work)
+            with paused_gc():
+                vector = {a.id: v.value for a, (_, (_, v, _)) in zip(articles, work)}
+            scores, keep = remembered_scores({a.id: k[:32] for a, k in zip(articles, keys)}, root)
 
-        enriched = enrich_archive(each, tag_rules, words=UnpackedMap(words), link=link)
+            def link(dated: list[Article]) -> list[Article]:
+                return link_all(dated, vectors=[vector[a.id] for a in dated], scores=scores,
+                                duplicates=duplicates_of)
+
+            enriched = enrich_archive(each, tag_rules, words=UnpackedMap(words), link=link, tags=tags_of)
         keep()
+    if bases is not None:
+        bases.update((a.id, (a, k)) for a, k in zip(each, keys))  # the key decides the enriched article
     by_id = {a.id: a for a in enriched}
     pages = tuple(replace(p, articles=tuple(by_id[a.id] for a in p.articles)) for p in report.pages)
     return replace(report, pages=pages)
