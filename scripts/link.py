@@ -620,28 +620,30 @@ PARALLEL_MIN = 2_000  # articles from which near-duplicates are searched in a se
 def link_all(articles: list[Article], counts: Sequence[Counter[str]] | None = None,
              scores: PairScores | None = None, vectors: Sequence[dict[str, float]] | None = None,
              samples: Sequence[DuplicateSample] | None = None,
-             duplicates: Callable[[], dict[str, list[tuple[float, str]]]] | None = None) -> list[Article]:
+             duplicates: Callable[[], dict[str, list[tuple[float, str]]]] | None = None,
+             related: Callable[[], dict[str, list[tuple[float, str]]]] | None = None) -> list[Article]:
     """The articles, in the order given, with ``related``, ``related_scores`` and
     ``near_duplicates`` filled from the whole list (an article is never its own neighbour).
     ``counts`` (:func:`token_counts`) or ``vectors`` (:func:`article_vector`): the articles',
     when the caller has them; ``scores``: pair scores remembered from the last build (see
     :func:`related_pairs`); ``samples``: their :func:`duplicate_sample` (see
-    :func:`duplicate_pairs`); ``duplicates``: a function giving :func:`duplicate_pairs` of these
-    articles, when the caller is computing them already (say, in a process of their own)."""
+    :func:`duplicate_pairs`); ``duplicates`` and ``related``: functions giving
+    :func:`duplicate_pairs` and :func:`related_pairs` of these articles, when the caller is
+    computing them already (say, in processes of their own)."""
     from .pipeline import forked, paused_gc  # the two searches are independent: one is forked
 
     if duplicates is not None:
         with paused_gc():
-            related = related_pairs(articles, counts, scores, vectors)
+            near = related() if related is not None else related_pairs(articles, counts, scores, vectors)
         found = duplicates()
     else:
         with paused_gc(), forked(partial(duplicate_pairs, samples=samples), articles,
                                  when=len(articles) >= PARALLEL_MIN) as duplicates_of:
-            related = related_pairs(articles, counts, scores, vectors)
+            near = related() if related is not None else related_pairs(articles, counts, scores, vectors)
             found = duplicates_of()
     out = []
     for a in articles:
-        best = best_related([c for c in related.get(a.id, ()) if c[1] != a.id])
+        best = best_related([c for c in near.get(a.id, ()) if c[1] != a.id])
         dups = sorted((c for c in found.get(a.id, ()) if c[1] != a.id), key=lambda c: (-c[0], c[1]))
         out.append(evolve(
             a,

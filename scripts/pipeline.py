@@ -417,29 +417,41 @@ def enrich_report(report: BuildReport, tag_rules: Path, root: Path | None = None
         from .link import PARALLEL_MIN, duplicate_pairs
 
         samples = Unpacked([sample for _, (_, _, sample) in work])
-        # A large archive's tags and near-duplicates are computed in processes forked now,
-        # before this one unpickles the rest: they read the words and samples alone (unpickled
-        # there), not what enrich_one sets; and the pages this process fills next are its own.
+        vectors = Unpacked([vector for _, (_, vector, _) in work])
+        digests = {a.id: k[:32] for a, k in zip(articles, keys)}
+        big = len(articles) >= PARALLEL_MIN
+        # A large archive's tags, near-duplicates and related articles are each computed in a
+        # process forked now, before this one unpickles the enrichment: each unpickles only
+        # what it reads (words, samples, vectors), none reads what enrich_one sets, and the
+        # pages this process fills next are its own (no copy-on-write faults).
         with forked(tag_articles, articles, load_tag_rules(tag_rules), DEFAULT_K, UnpackedMap(words),
                     when=len(articles) >= TAGS_BESIDE_MIN) as tags_of, \
-                forked(partial(duplicate_pairs, samples=samples), articles,
-                       when=len(articles) >= PARALLEL_MIN) as duplicates_of:
+                forked(partial(duplicate_pairs, samples=samples), articles, when=big) as duplicates_of, \
+                forked(related_remembered, articles, vectors, digests, root, when=big) as related_of:
             each = enrich_changes_of(articles, work)
-            with paused_gc():
-                vector = {a.id: v.value for a, (_, (_, v, _)) in zip(articles, work)}
-            scores, keep = remembered_scores({a.id: k[:32] for a, k in zip(articles, keys)}, root)
 
             def link(dated: list[Article]) -> list[Article]:
-                return link_all(dated, vectors=[vector[a.id] for a in dated], scores=scores,
-                                duplicates=duplicates_of)
+                return link_all(dated, duplicates=duplicates_of, related=related_of)
 
             enriched = enrich_archive(each, tag_rules, words=UnpackedMap(words), link=link, tags=tags_of)
-        keep()
     if bases is not None:
         bases.update((a.id, (a, k)) for a, k in zip(each, keys))  # the key decides the enriched article
     by_id = {a.id: a for a in enriched}
     pages = tuple(replace(p, articles=tuple(by_id[a.id] for a in p.articles)) for p in report.pages)
     return replace(report, pages=pages)
+
+
+def related_remembered(articles: list[Article], vectors: Sequence[dict[str, float]], digests: dict[str, str],
+                       root: Path) -> dict[str, list[tuple[float, str]]]:
+    """``link.related_pairs`` of the articles (``vectors``: theirs, in order), pair scores
+    remembered from the last build (:func:`remembered_scores`) and this build's kept."""
+    from .link import related_pairs
+
+    scores, keep = remembered_scores(digests, root)
+    with paused_gc():
+        found = related_pairs(articles, scores=scores, vectors=[vectors[i] for i in range(len(articles))])
+    keep()
+    return found
 
 
 def remembered_scores(digests: dict[str, str], root: Path) -> tuple[PairScores, Callable[[], None]]:

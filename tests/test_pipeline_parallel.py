@@ -210,10 +210,10 @@ def test_forked_stops_a_child_nobody_waits_for(monkeypatch, tmp_path):
         os.waitpid(child, os.WNOHANG)  # stopped and reaped: no such child any more
 
 
-def test_tags_and_near_duplicates_forked_before_enriching_give_the_plain_report(tmp_path, monkeypatch, seed_report):
-    """``enrich_report``: from ``TAGS_BESIDE_MIN`` (tags) and ``PARALLEL_MIN`` (near-duplicates)
-    articles both are computed in processes forked before this one unpickles the enrichment;
-    the report is the one computed all here, and they did run elsewhere."""
+def test_tags_duplicates_and_related_forked_before_enriching_give_the_plain_report(tmp_path, monkeypatch, seed_report):
+    """``enrich_report``: from ``TAGS_BESIDE_MIN`` (tags) and ``PARALLEL_MIN`` (near-duplicates,
+    related articles) articles each is computed in a process forked before this one unpickles
+    the enrichment; the report is the one computed all here, and they did run elsewhere."""
     from scripts import enrich, link
 
     monkeypatch.setenv("ARCHIVE_CACHE", "off")
@@ -230,9 +230,10 @@ def test_tags_and_near_duplicates_forked_before_enriching_give_the_plain_report(
 
     monkeypatch.setattr(enrich, "tag_articles", recording(enrich.tag_articles))
     monkeypatch.setattr(link, "duplicate_pairs", recording(link.duplicate_pairs))
+    monkeypatch.setattr(link, "related_pairs", recording(link.related_pairs))
     monkeypatch.setattr(enrich, "TAGS_BESIDE_MIN", 1)
     monkeypatch.setattr(link, "PARALLEL_MIN", 1)
     monkeypatch.setenv("ARCHIVE_WORKERS", "2")
     assert enrich_report(seed_report, PROJECT / "seeds" / "tags.yml", tmp_path) == plain
-    assert sorted(p.name.split("-")[0] for p in ran.iterdir()) == ["duplicate_pairs", "tag_articles"]
+    assert sorted(p.name.split("-")[0] for p in ran.iterdir()) == ["duplicate_pairs", "related_pairs", "tag_articles"]
     assert all(not p.name.endswith(f"-{os.getpid()}") for p in ran.iterdir())  # in other processes
