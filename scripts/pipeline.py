@@ -337,8 +337,6 @@ def log_cache(stage: str, cache: Cache) -> None:
 
 def is_enrich_work(value: object) -> bool:
     """Whether a cached value has the shape :func:`scripts.enrich.enrich_work` returns."""
-    from dataclasses import fields
-
     if not (isinstance(value, tuple) and len(value) == 2):
         return False
     changes, reads = value
@@ -582,7 +580,6 @@ def build(seeds_dir: Path, docs_dir: Path, manifest_path: Path | None = None, ro
         write_all(report, docs_dir, bases=bases)
         write_redirects(registry, report, docs_dir)
     return report
-
 
 
 @dataclass(frozen=True)
