@@ -113,9 +113,11 @@ def cache_enabled() -> bool:
 class Packed:
     """A value that crosses processes and the cache pickled, and is unpickled only where it is
     read (:attr:`value`). A cache entry holds parts that different processes read: the
-    per-article entry of the enrich stage holds the words the tags read and the sample the
-    near-duplicate search reads, both in processes of their own, so the process reading the
-    entry need not rebuild them (half the time of reading 10,000 entries).
+    per-article entry of the enrich stage holds the enrichment, the words the tags read, the
+    vector the related-article search reads and the sample the near-duplicate search reads.
+    For a large archive each is read in a process of its own, which alone unpickles it
+    (``pipeline.enrich_report``). A part is unpickled when read, not when its entry is: a part
+    damaged inside an entry that still unpickles fails the build instead of being rebuilt.
 
     >>> p = pickle.loads(pickle.dumps(Packed(("党建", "园区"))))
     >>> p.value, p == Packed(("党建", "园区"))
