@@ -632,15 +632,10 @@ def link_all(articles: list[Article], counts: Sequence[Counter[str]] | None = No
     computing them already (say, in processes of their own)."""
     from .pipeline import forked, paused_gc  # the two searches are independent: one is forked
 
-    if duplicates is not None:
-        with paused_gc():
-            near = related() if related is not None else related_pairs(articles, counts, scores, vectors)
-        found = duplicates()
-    else:
-        with paused_gc(), forked(partial(duplicate_pairs, samples=samples), articles,
-                                 when=len(articles) >= PARALLEL_MIN) as duplicates_of:
-            near = related() if related is not None else related_pairs(articles, counts, scores, vectors)
-            found = duplicates_of()
+    with paused_gc(), forked(partial(duplicate_pairs, samples=samples), articles,
+                             when=duplicates is None and len(articles) >= PARALLEL_MIN) as duplicates_of:
+        near = related() if related is not None else related_pairs(articles, counts, scores, vectors)
+        found = (duplicates or duplicates_of)()
     out = []
     for a in articles:
         best = best_related([c for c in near.get(a.id, ()) if c[1] != a.id])

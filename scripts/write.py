@@ -976,23 +976,30 @@ def write_groups(job: _ArticleWriter, groups: list[list[Article]], cache: Cache,
                  ) -> tuple[set[str], list[str], dict[str, Parts]]:
     """The pages of every group (the articles of one page file): the ids that got a raw-text
     page, each group's key and the :data:`Parts` of the groups written now, by key (``parts``
-    keeps them for later builds; the caller prunes it). A group whose pages were written from the same inputs
-    (:meth:`_ArticleWriter.key`) and are still as written is skipped; the others are written in
-    worker processes."""
+    keeps them for later builds; the caller prunes it). A group whose pages were written from
+    the same inputs (:meth:`_ArticleWriter.key`) and are still as written is skipped; the others
+    are written in worker processes."""
     keys = [job.key(cache, g) for g in groups]
     done = [cache.get(k, is_written) for k in keys]
     todo = [i for i, d in enumerate(done) if d is MISSING]
     fresh: dict[str, Parts] = {}
-    for i, (sourced, states, made) in zip(todo, map_pages(job, [groups[i] for i in todo])):
-        done[i] = sourced, states
-        cache.put(keys[i], done[i])
-        parts.put(keys[i], made)
-        fresh[keys[i]] = made
+    for i, result in zip(todo, map_pages(job, [groups[i] for i in todo])):
+        done[i], fresh[keys[i]] = keep_written(keys[i], result, cache, parts)
     parts.used.update(keys)  # the parts of the groups kept are read only when the exports need them
     removed = cache.prune()
     if cache.enabled:
         log.info("cache pages written: %d kept, %d written, %d stale removed", cache.hits, len(todo), removed)
     return {i for sourced, _ in done for i in sourced}, keys, fresh
+
+
+def keep_written(key: str, result: tuple, cache: Cache, parts: Cache) -> tuple[tuple, Parts]:
+    """What :meth:`_ArticleWriter.__call__` returned for a group, kept under its key: the ids
+    and files (``cache``) apart from the exports' parts (``parts``), which are read only when an
+    export cannot be patched. Returns the two."""
+    sourced, states, made = result
+    cache.put(key, (sourced, states))
+    parts.put(key, made)
+    return (sourced, states), made
 
 
 #: The exports made of each page file's :data:`Parts`, in article order: (name in ``data/``, the
@@ -1096,17 +1103,17 @@ def _write_all(out, data: bytes) -> None:
 def _copy_span(src, out, offset: int, length: int) -> None:
     """Append ``length`` bytes of ``src`` from ``offset`` to ``out`` (unbuffered), in the kernel
     where it can."""
-    try:
-        while length > 0:
+    while length > 0:
+        try:
             n = os.copy_file_range(src.fileno(), out.fileno(), length, offset)
-            if n == 0:
-                raise OSError("source file is shorter than its layout")
-            offset, length = offset + n, length - n
-    except (AttributeError, OSError) as err:
-        if isinstance(err, OSError) and "shorter" in str(err):
-            raise
-        src.seek(offset)
-        _write_all(out, src.read(length))
+        except (AttributeError, OSError):  # not on this system, or not between these files
+            src.seek(offset)
+            data = src.read(length)
+            _write_all(out, data)
+            n = len(data)
+        if n == 0:
+            raise OSError(f"{src.name} is shorter than its recorded layout")
+        offset, length = offset + n, length - n
 
 
 MIN_GROUPS_PER_WORKER = 50  # page files; fewer are written in this process
@@ -1171,9 +1178,7 @@ def write_all(report: BuildReport, docs_dir: Path, root: Path | None = None, bas
         def stored(key: str) -> Parts:  # a kept group's parts, when the exports cannot be patched
             made = parts.get(key, is_parts)
             if made is MISSING:
-                sourced_here, states, made = job(by_key[key])
-                written.put(key, (sourced_here, states))
-                parts.put(key, made)
+                _, made = keep_written(key, job(by_key[key]), written, parts)
             return made
 
         write_exports(docs_dir / DATA_DIR, keys, fresh, stored, parts)
