@@ -193,3 +193,36 @@ def test_a_page_key_spells_out_every_field_of_its_links(linked):
     for a in (a for p in linked.pages for a in p.articles):
         links = page_links(a, site)
         assert links.fields() == tuple(getattr(links, f.name) for f in dataclasses.fields(links))
+
+
+def test_concatenate_copies_by_reading_where_the_kernel_cannot(tmp_path, monkeypatch):
+    """Without ``os.copy_file_range`` (another system, or files it cannot copy between) the
+    kept parts are read and written: the same file."""
+    import os
+
+    from scripts.cache import Cache
+    from scripts.write import concatenate
+
+    cache, path = Cache(tmp_path / "cache", "f"), tmp_path / "out.csv"
+    concatenate(path, b"H", ["a", "b", "c"], {"a": b"1", "b": b"22", "c": b"333"}, None, cache)
+
+    def unavailable(*args):
+        raise OSError(18, "Invalid cross-device link")
+
+    monkeypatch.setattr(os, "copy_file_range", unavailable)
+    assert concatenate(path, b"H", ["c", "a", "d"], {"d": b"4444"}, lambda k: pytest.fail(k), cache)
+    assert path.read_bytes() == b"H3331" + b"4444"
+
+
+def test_an_export_is_made_again_when_the_cached_parts_are_gone_too(project, linked):
+    """Export edited by hand and the parts cache emptied: the kept page files are written again
+    for their parts, and the export is the one written whole."""
+    from scripts.cache import CACHE_DIR
+
+    docs = project / "docs"
+    write_all(linked, docs, root=project)
+    for entry in (project / CACHE_DIR / "exports").iterdir():
+        entry.unlink()
+    (docs / "data" / "articles.jsonl").write_bytes(b"edited\n")
+    write_all(linked, docs, root=project)
+    assert {k: v for k, (v, _) in exports(docs).items()} == exports_of(linked)
