@@ -28,6 +28,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import mul
 from pathlib import Path
 from typing import Iterable
 
@@ -178,9 +179,13 @@ class Tagger:
 
     def fit_words(self, words: list[tuple[Iterable[str], Iterable[str]]]) -> Tagger:
         """``fit`` over each article's candidate words (:func:`article_words`)."""
-        self.n_docs, self.df, self._idf_of = len(words), Counter(), nlp.WordMemo(self.idf)
-        for heading, text in words:
-            self.df.update(set(self._terms_of(heading)).union(self._terms_of(text)))
+        return self._fit_terms([(self._terms_of(heading), self._terms_of(text)) for heading, text in words])
+
+    def _fit_terms(self, terms: list[tuple[list[str], list[str]]]) -> Tagger:
+        """``fit`` over each article's terms (:meth:`_terms_of`) of its heading and of its text."""
+        self.n_docs, self.df, self._idf_of = len(terms), Counter(), nlp.WordMemo(self.idf)
+        for heading, text in terms:
+            self.df.update(set(heading).union(text))
         return self
 
     def idf(self, term: str) -> float:
@@ -193,11 +198,22 @@ class Tagger:
 
     def scores_of(self, title: Iterable[str], text: Iterable[str]) -> dict[str, float]:
         """:meth:`scores` from the candidate words of the heading and of the text."""
-        tf = Counter(self._terms_of(text))
-        for term in self._terms_of(title):
+        return self._scored(self._terms_of(title), self._terms_of(text))
+
+    def _scored(self, title: list[str], text: list[str]) -> dict[str, float]:
+        """:meth:`scores_of` from the terms (:meth:`_terms_of`) of the heading and of the text.
+        Each score is ``damped tf * idf``, times :data:`USERDICT_BONUS` for a user-dictionary
+        word: multiplied in C over the whole article, then the few user words scaled (the same
+        floats as one product per term, in that order)."""
+        tf = Counter(text)
+        for term in title:
             tf[term] += TITLE_WEIGHT
-        users, idf = nlp.user_words(), self._idf_of  # idf computed once per term
-        return {t: _damped(n) * idf[t] * (USERDICT_BONUS if t in users else 1) for t, n in tf.items()}
+        counts = tf.values()
+        damped = map(_DAMPED.__getitem__ if max(counts, default=0) < len(_DAMPED) else _damped, counts)
+        scores = dict(zip(tf, map(mul, damped, map(self._idf_of.__getitem__, tf))))  # idf once per term
+        for term in nlp.user_words().intersection(scores):
+            scores[term] *= USERDICT_BONUS
+        return scores
 
     def tags_for(self, title: str, text: str, k: int = DEFAULT_K) -> list[str]:
         """The ``k`` (5–10) best tags of one article, best first, renamed as the rules say."""
@@ -205,8 +221,12 @@ class Tagger:
 
     def tags_of(self, title: Iterable[str], text: Iterable[str], k: int = DEFAULT_K) -> list[str]:
         """:meth:`tags_for` from the candidate words of the heading and of the text."""
+        return self._ranked(self._terms_of(title), self._terms_of(text), k)
+
+    def _ranked(self, title: list[str], text: list[str], k: int) -> list[str]:
+        """:meth:`tags_of` from the terms (:meth:`_terms_of`) of the heading and of the text."""
         k = max(MIN_TAGS, min(MAX_TAGS, k))
-        scores = self.scores_of(title, text)
+        scores = self._scored(title, text)
         if len(scores) > k:  # the best terms first: those scoring at least the k-th best score
             floor = sorted(scores.values(), reverse=True)[k - 1]
             tags = self._labels([t for t, score in scores.items() if score >= floor], scores, k)
@@ -257,5 +277,7 @@ def tag_articles(articles: Iterable[Article], rules: TagRules | None = None,
     the others are cut here."""
     given = words or {}
     cut = {a.id: given[a.id] if a.id in given else article_words(a) for a in articles}  # one per id
-    tagger = Tagger(rules).fit_words(list(cut.values()))
-    return {i: tagger.tags_of(heading, text, k) for i, (heading, text) in cut.items()}
+    tagger = Tagger(rules)
+    terms = {i: (tagger._terms_of(heading), tagger._terms_of(text)) for i, (heading, text) in cut.items()}
+    tagger._fit_terms(list(terms.values()))  # each article's words made terms once, for both passes
+    return {i: tagger._ranked(heading, text, k) for i, (heading, text) in terms.items()}

@@ -11,7 +11,7 @@ import sys
 import textwrap
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from scripts import nlp
@@ -274,3 +274,24 @@ def test_the_best_terms_first_rank_as_every_term_ranked(title, text, rename, k):
     tagger = Tagger(TagRules(rename=rename)).fit_words([(("甲",), ("乙", "丙")), ((), ("丁",)), ((), text)])
     scores = tagger.scores_of(title, text)
     assert tagger.tags_of(title, text, k) == tagger._labels(scores, scores, k)
+
+
+@settings(max_examples=200, deadline=None)
+@given(title=st.lists(st.sampled_from(["党员先锋岗", "孵化器", "链主企业", "园区"]), max_size=3),
+       text=st.lists(st.sampled_from(["党员先锋岗", "孵化器", "科技红娘", "园区", "企业"]), min_size=1, max_size=30),
+       repeat=st.integers(1, 12))
+@example(title=["园区"], text=["园区"] * 300 + ["孵化器"], repeat=1)  # counts past the looked-up ones
+def test_scores_are_damped_tf_times_idf_with_the_user_word_bonus(title, text, repeat):
+    """Each score is one product per term, ``damped tf * idf * bonus`` (the bonus for a word of
+    the user dictionary), whatever the counts."""
+    import math
+
+    from scripts.tags import TITLE_WEIGHT, USERDICT_BONUS
+
+    text = text * repeat
+    tagger = Tagger().fit_words([(("园区",), ("企业", "孵化器")), ((), ("科技红娘",)), (title, text)])
+    tf = {t: text.count(t) + TITLE_WEIGHT * title.count(t) for t in {*title, *text}}
+    users = nlp.user_words()
+    assert {"党员先锋岗", "科技红娘", "链主企业"} <= users and "园区" not in users
+    expected = {t: (1 + math.log(n)) * tagger.idf(t) * (USERDICT_BONUS if t in users else 1) for t, n in tf.items()}
+    assert tagger.scores_of(tuple(title), tuple(text)) == expected
