@@ -40,6 +40,9 @@ PROJECT = Path(__file__).resolve().parent.parent
 WORKERS_ENV = "ARCHIVE_WORKERS"  # worker processes; 1 = no pool
 MIN_PARALLEL = 8  # fewer tasks than this run in this process: a pool would cost more than it saves
 REGISTRY = "permalinks.yml"  # the permalink registry in the seeds folder: the one file there a build writes
+# Niceness added to the archive-wide steps forked beside the related-article search, the
+# longest (pipeline.enrich_report): with four processes on two cores it gets a core to itself.
+BESIDE_NICE = 10
 CHUNKS_PER_WORKER = 4  # tasks are handed out in this many chunks per worker (pages vary in size)
 
 T = TypeVar("T")
@@ -139,7 +142,7 @@ def parallel_map(func: Callable[[T], R], items: Sequence[T]) -> list[R]:
 
 
 @contextmanager
-def forked(func: Callable[..., R], *args: object, when: bool = True) -> Iterator[Callable[[], R]]:
+def forked(func: Callable[..., R], *args: object, when: bool = True, nice: int = 0) -> Iterator[Callable[[], R]]:
     """``func(*args)`` in a child process forked on entry, while this one goes on; yields a
     function that waits for the result (or raises what the child raised). The child inherits
     ``args`` (never pickled); only the result comes back, pickled through a pipe. No thread is
@@ -147,7 +150,9 @@ def forked(func: Callable[..., R], *args: object, when: bool = True) -> Iterator
     When ``when`` is false (the work is too small to pay for a fork) or the pipeline forks no
     workers (``worker_count() < 2``) the call runs here, when the result is asked for. On
     leaving, a child whose result was not asked for is stopped. (The function's ``pid`` is the
-    child's.)
+    child's.) ``nice``: added to the child's niceness, so that work which is not the longest
+    yields the CPU to work that is (on two cores, four processes otherwise share them alike
+    and the longest ends last).
 
     >>> with forked(sum, [1, 2, 3]) as result:
     ...     result()
@@ -163,6 +168,11 @@ def forked(func: Callable[..., R], *args: object, when: bool = True) -> Iterator
         status = 0
         try:
             os.close(read_end)
+            if nice:
+                try:
+                    os.nice(nice)
+                except OSError:  # not allowed here: the work runs at this priority
+                    pass
             try:
                 outcome = (True, func(*args))
             except BaseException as err:  # sent to the parent, raised there
@@ -423,8 +433,8 @@ def enrich_report(report: BuildReport, tag_rules: Path, root: Path | None = None
         # what it reads (words, samples, vectors), none reads what enrich_one sets, and the
         # pages this process fills next are its own (no copy-on-write faults).
         with forked(tag_articles, articles, load_tag_rules(tag_rules), DEFAULT_K, UnpackedMap(words),
-                    when=len(articles) >= TAGS_BESIDE_MIN) as tags_of, \
-                forked(partial(duplicate_pairs, samples=samples), articles, when=big) as duplicates_of, \
+                    when=len(articles) >= TAGS_BESIDE_MIN, nice=BESIDE_NICE) as tags_of, \
+                forked(partial(duplicate_pairs, samples=samples), articles, when=big, nice=BESIDE_NICE) as duplicates_of, \
                 forked(related_remembered, articles, vectors, digests, root, when=big) as related_of:
             each = enrich_changes_of(articles, work)
 

@@ -179,6 +179,13 @@ def test_forked_runs_in_a_child_and_hands_back_its_result(monkeypatch):
     assert tag == "x" and pid != here
 
 
+def test_forked_runs_its_child_as_nice_as_asked(monkeypatch):
+    monkeypatch.setenv("ARCHIVE_WORKERS", "2")
+    here = os.nice(0)
+    with pipeline.forked(os.nice, 0, nice=3) as niced, pipeline.forked(os.nice, 0) as plain:
+        assert (niced(), plain()) == (min(here + 3, 19), here)
+
+
 def test_forked_raises_what_the_child_raised(monkeypatch):
     monkeypatch.setenv("ARCHIVE_WORKERS", "2")
     with pytest.raises(ValueError, match="a page was wrong"), pipeline.forked(fail, "a page was wrong") as result:
@@ -224,7 +231,7 @@ def test_tags_duplicates_and_related_forked_before_enriching_give_the_plain_repo
 
     def recording(real):
         def run(*args, **kwargs):
-            (ran / f"{real.__name__}-{os.getpid()}").touch()
+            (ran / f"{real.__name__}-{os.getpid()}-{os.nice(0)}").touch()
             return real(*args, **kwargs)
         return run
 
@@ -236,4 +243,7 @@ def test_tags_duplicates_and_related_forked_before_enriching_give_the_plain_repo
     monkeypatch.setenv("ARCHIVE_WORKERS", "2")
     assert enrich_report(seed_report, PROJECT / "seeds" / "tags.yml", tmp_path) == plain
     assert sorted(p.name.split("-")[0] for p in ran.iterdir()) == ["duplicate_pairs", "related_pairs", "tag_articles"]
-    assert all(not p.name.endswith(f"-{os.getpid()}") for p in ran.iterdir())  # in other processes
+    assert all(p.name.split("-")[1] != str(os.getpid()) for p in ran.iterdir())  # in other processes
+    here = os.nice(0)  # the longest, the related articles, keeps the priority; the others yield to it
+    assert {p.name.split("-")[0]: int(p.name.split("-")[2]) - here for p in ran.iterdir()} == {
+        "duplicate_pairs": pipeline.BESIDE_NICE, "tag_articles": pipeline.BESIDE_NICE, "related_pairs": 0}
