@@ -301,13 +301,14 @@ def candidate_neighbours(vectors: Sequence[dict[str, float]]) -> set[tuple[int, 
         for t in terms:
             postings[t].append((vectors[i][t], i))
     heaviest = {t: [i for _, i in heapq.nlargest(POSTING_MAX, p)] for t, p in postings.items()}
-    generic = generic_order(vectors, df)[:CANDIDATES + 1]
+    generic: list[int] = []  # made when first needed (an article short of candidates is rare)
     pairs = set()
     for i, terms in enumerate(keys):
         shared = Counter(chain.from_iterable(map(heaviest.__getitem__, terms)))
         shared.pop(i, None)
         near = [j for j, _ in sorted(shared.items(), key=itemgetter(1), reverse=True)[:CANDIDATES]]
         if len(near) < CANDIDATES:
+            generic = generic or generic_order(vectors, df)[:CANDIDATES + 1]
             near += [j for j in generic if j != i and j not in shared][:CANDIDATES - len(near)]
         pairs.update((i, j) if i < j else (j, i) for j in near)
     return pairs
