@@ -71,16 +71,17 @@ def archive_reads(a: Article) -> Reads:
     the archive-wide steps then only count. Each is read by a process of its own for a large
     archive (``pipeline.enrich_report``): they stay pickled until then (``cache.Packed``).
 
+    >>> from scripts.link import unpack_vector
     >>> from scripts.model import Article
     >>> words, vector, _ = archive_reads(Article("x", "article", "设立党员先锋岗", False, None, None, None, (), None,
     ...                                       "园区设立孵化器。", (), (), (), None, None, "f", "", (1, 1)))
-    >>> words.value, {t: round(w, 3) for t, w in vector.value.items()}  # counts 1 and 2 (title): 1 and 1 + log 2, over their norm
+    >>> words.value, {t: round(w, 3) for t, w in unpack_vector(vector.value).items()}  # counts 1, 2 (title): 1, 1 + log 2, over their norm
     ((('党员先锋岗',), ('孵化器',)), {'孵化器': 0.509, '党员先锋岗': 0.861})
     """
-    from .link import article_vector, duplicate_sample, han_text
+    from .link import article_vector, duplicate_sample, han_text, pack_vector
     from .tags import article_words
 
-    return Packed(article_words(a)), Packed(article_vector(a)), Packed(duplicate_sample(han_text(a)))
+    return Packed(article_words(a)), Packed(pack_vector(article_vector(a))), Packed(duplicate_sample(han_text(a)))
 
 
 def enrich_work(a: Article) -> tuple[Packed, Reads]:

@@ -449,15 +449,16 @@ def enrich_report(report: BuildReport, tag_rules: Path, root: Path | None = None
     return replace(report, pages=pages)
 
 
-def related_remembered(articles: list[Article], vectors: Sequence[dict[str, float]], digests: dict[str, str],
+def related_remembered(articles: list[Article], vectors: Sequence, digests: dict[str, str],
                        root: Path) -> dict[str, list[tuple[float, str]]]:
-    """``link.related_pairs`` of the articles (``vectors``: theirs, in order), pair scores
-    remembered from the last build (:func:`remembered_scores`) and this build's kept."""
-    from .link import related_pairs
+    """``link.related_pairs`` of the articles (``vectors``: theirs, in order, as
+    ``link.pack_vector`` packs them), pair scores remembered from the last build
+    (:func:`remembered_scores`) and this build's kept."""
+    from .link import related_pairs, unpack_vector
 
     scores, keep = remembered_scores(digests, root)
     with paused_gc():
-        found = related_pairs(articles, scores=scores, vectors=[vectors[i] for i in range(len(articles))])
+        found = related_pairs(articles, scores=scores, vectors=[unpack_vector(vectors[i]) for i in range(len(articles))])
     keep()
     return found
 

@@ -8,6 +8,7 @@ candidate indexes a large archive uses (forced here with ``EXHAUSTIVE_MAX = 0``)
 from __future__ import annotations
 
 import dataclasses
+import pickle
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -374,3 +375,14 @@ def test_a_passage_sharing_fewer_keys_than_each_text_needs_is_no_candidate():
             len(set(link._SHINGLES.findall(samples[1][0])) & set(samples[0][1]))]
     assert all(2 <= n < 7 for n in held), held  # some shared keys, not enough
     assert link.candidate_duplicate_samples(samples) == reference_candidates(samples) == set()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.text(alphabet=st.sampled_from("党建园区\0a"), max_size=4),
+                       st.floats(allow_nan=False), max_size=12))
+def test_a_packed_vector_reads_back_as_it_was(vector):
+    """Terms (one may hold the separator, or be empty), weights and their order come back."""
+    from scripts.link import pack_vector, unpack_vector
+
+    back = unpack_vector(pickle.loads(pickle.dumps(pack_vector(vector))))
+    assert list(back.items()) == list(vector.items())
