@@ -20,7 +20,7 @@ from pathlib import Path
 
 from . import events
 from .cache import PROTOCOL
-from .pipeline import BuildSummary, build_unless_built
+from .pipeline import BuildSummary, build, build_unless_built
 
 log = logging.getLogger("archive")
 
@@ -115,11 +115,13 @@ def _serve(requests, replies) -> None:
 
 
 _builder: list[Builder] = []  # the server's (the hooks module is loaded again at every build)
+_serving: list[bool] = []  # [True] from start_builder to stop_builder: this process serves
 
 
 def start_builder() -> None:
     """Start the server's build process (``on_startup`` of ``mkdocs serve``)."""
     stop_builder()
+    _serving.append(True)
     builder = Builder.start()
     if builder is not None:
         _builder.append(builder)
@@ -129,14 +131,18 @@ def stop_builder() -> None:
     """Stop it (``on_shutdown``)."""
     while _builder:
         _builder.pop().close()
+    _serving.clear()
 
 
 def build_in_builder(seeds_dir: Path, docs_dir: Path, root: Path | None = None) -> BuildSummary:
-    """``build_unless_built`` in the server's build process when there is one, else here."""
+    """``build_unless_built`` in the server's build process when there is one, else here;
+    ``mkdocs build`` (no server: one build a process, none to skip) just builds."""
     if _builder and _builder[-1].alive:
         try:
             return _builder[-1].build(seeds_dir, docs_dir, root)
         except BuilderGone as err:
             log.warning(f"archive: the build process is gone ({err}); building in the server")
             _builder.clear()
+    if not _serving:
+        return BuildSummary.of(build(seeds_dir, docs_dir, root=root))
     return build_unless_built(seeds_dir, docs_dir, root)

@@ -26,6 +26,7 @@ pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fo
 def project(tmp_path: Path, monkeypatch) -> Path:
     shutil.copytree(PROJECT / "seeds", tmp_path / "seeds")
     monkeypatch.setattr(pipeline, "_built_from", {})
+    monkeypatch.setattr(builder_mod, "_serving", [])
     return tmp_path
 
 
@@ -73,6 +74,15 @@ def test_a_failed_build_is_not_taken_for_a_lost_process(project, monkeypatch, st
     with pytest.raises(OSError):
         build_in_builder(project / "seeds", project / "docs" / "sub", project)
     assert builder_mod._builder[0].alive and pipeline._built_from == {}  # not built again here
+
+
+def test_mkdocs_build_just_builds(project, monkeypatch):
+    """No server: one build a process, so nothing is remembered for the next (no walk of the
+    seeds' state before and after it)."""
+    monkeypatch.setattr(builder_mod, "_builder", [])
+    monkeypatch.setattr(pipeline, "seeds_state", lambda folder: pytest.fail("the seeds' state was taken"))
+    summary = build_in_builder(project / "seeds", project / "docs", project)
+    assert summary.articles > 0 and not summary.reused and pipeline._built_from == {}
 
 
 def test_close_ends_the_process(started):
