@@ -527,10 +527,11 @@ def test_the_hook_updates_the_last_index_in_its_cache(tmp_path, records):
     assert build_site(again, "site7") == ("built whole", updated_again)
 
 
-def test_the_index_starts_when_the_pipeline_writes_the_articles(tmp_path, records):
+def test_the_index_starts_when_the_pipeline_writes_the_articles(tmp_path, records, monkeypatch):
     """The hook listens for ``articles.jsonl`` (scripts/events.py): its index process starts
-    there, MkDocs' ``on_files`` keeps that process, the site gets the index, and the listener
-    is gone after the build. A file of another docs folder starts nothing."""
+    there, MkDocs' ``on_files`` keeps that process (without reading the file again), the site
+    gets the index, and the listener is gone after the build. A file of another docs folder
+    starts nothing. The next build's ``on_files`` starts its own when no pipeline told it."""
     from scripts import events, search_hooks
 
     docs = tmp_path / "docs"
@@ -552,15 +553,20 @@ def test_the_index_starts_when_the_pipeline_writes_the_articles(tmp_path, record
         events.tell_articles_written(articles)
         assert len(search_hooks._current) == 1 and search_hooks._current[0].process is not None
         early = search_hooks._current[0]
-        search_hooks.on_files([], config)
+        with monkeypatch.context() as m:
+            m.setattr(search_hooks, "index_folder", lambda *a: pytest.fail("articles.jsonl hashed again"))
+            search_hooks.on_files([], config)
         assert search_hooks._current == [early]
         search_hooks.on_post_build(config)
         assert search_hooks.LISTENER not in events.articles_written
+        assert early.outcome == "built whole"
+        installed = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+        assert installed["config"]["archive"]["docs"] == len(records)
+        search_hooks.on_config(config)  # the next build: docs/ as they are, no pipeline
+        search_hooks.on_files([], config)
+        assert len(search_hooks._current) == 1 and search_hooks._current[0].folder == early.folder
     finally:
         search_hooks.on_shutdown()
-    assert early.outcome == "built whole"
-    installed = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
-    assert installed["config"]["archive"]["docs"] == len(records)
 
 
 def test_materials_plugin_does_not_cut_chinese_with_jieba():
