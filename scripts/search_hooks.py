@@ -45,9 +45,11 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 PROJECT = Path(__file__).resolve().parent.parent
 if str(PROJECT) not in sys.path:  # MkDocs loads this file by path, not as part of the package
@@ -113,7 +115,9 @@ class Build:
 
 
 _current: list[Build] = []  # the build for the MkDocs build under way (on_files -> on_post_build)
-_written: list[bool] = []  # [True] once this MkDocs build's pipeline wrote articles.jsonl (listen)
+#: Once this MkDocs build's pipeline wrote articles.jsonl (:func:`listen`): a function that waits
+#: until the index it started is under way.
+_written: list[Callable[[], None]] = []
 
 
 def offline(config) -> bool:
@@ -271,10 +275,48 @@ def on_config(config):
         pass
     else:
         material_search.jieba = None
+    settle()
     _written.clear()  # a new build (mkdocs serve: every rebuild loads the config again)
     if config.get("docs_dir"):
         listen(config)
     return config
+
+
+def in_background(func: Callable[..., None], *args: object) -> Callable[[], None]:
+    """``func(*args)`` in a thread; returns a function that waits for it and raises what it
+    raised. Reading and hashing ``articles.jsonl`` (166 MB at 10,000 articles) release the
+    interpreter, so the pipeline's last steps go on meanwhile. (No process is forked while
+    the thread runs: ``pipeline.worker_count`` is then 1.)
+
+    >>> seen = []
+    >>> wait = in_background(seen.append, "党建")
+    >>> wait(), seen
+    (None, ['党建'])
+    """
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            func(*args)
+        except BaseException as err:  # raised in the thread that waits
+            failed.append(err)
+
+    thread = threading.Thread(target=run, name="archive-search-start", daemon=True)
+    thread.start()
+
+    def wait() -> None:
+        thread.join()
+        if failed:
+            raise failed.pop()
+
+    return wait
+
+
+def settle() -> None:
+    """Wait for the index the pipeline's listener is starting, if any (raises what it raised,
+    once)."""
+    for wait in _written:
+        wait()
 
 
 def listen(config) -> None:
@@ -283,8 +325,7 @@ def listen(config) -> None:
 
     def written(path: Path) -> None:
         if path.resolve() == articles:  # this build's (not another project's, in the same process)
-            start(config)
-            _written.append(True)
+            _written.append(in_background(start, config))
 
     events.articles_written[LISTENER] = written
 
@@ -303,7 +344,9 @@ def on_files(files, config):
     before; ``mkdocs serve``, whose pipeline runs in another process; the listener of
     :func:`on_config` not called). When it did, the index under way is of the file it wrote
     moments ago: not read and hashed again (a quarter of a second at 10,000 articles)."""
-    if not _written:
+    if _written:
+        settle()
+    else:
         start(config)
     return files
 
@@ -331,6 +374,7 @@ def write_site_search(site_dir: Path, docs_dir: Path, directory_urls: bool = Tru
 
 def _post_build(config) -> None:
     events.articles_written.pop(LISTENER, None)
+    settle()
     build = _current.pop() if _current else None
     archive = write_site_search(Path(config["site_dir"]), Path(config["docs_dir"]), *settings(config), build)
     if build is not None:
@@ -342,15 +386,18 @@ def _post_build(config) -> None:
 
 
 def on_build_error(error) -> None:
-    """Stop a build under way (MkDocs failed, or a new build starts)."""
+    """Stop a build under way (MkDocs failed, or a new build starts: :func:`start`, maybe in
+    the listener's thread, which this then does not wait for)."""
     if error is not None:
         events.articles_written.pop(LISTENER, None)
+        settle()
     while _current:
         _current.pop().stop()
 
 
 def on_shutdown() -> None:
     events.articles_written.pop(LISTENER, None)
+    settle()
     on_build_error(None)
 
 

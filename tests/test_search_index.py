@@ -18,6 +18,7 @@ import dataclasses
 import json
 import re
 import shutil
+import threading
 
 import pytest
 from hypothesis import Phase, given, settings
@@ -529,7 +530,7 @@ def test_the_hook_updates_the_last_index_in_its_cache(tmp_path, records):
 
 def test_the_index_starts_when_the_pipeline_writes_the_articles(tmp_path, records, monkeypatch):
     """The hook listens for ``articles.jsonl`` (scripts/events.py): its index process starts
-    there, MkDocs' ``on_files`` keeps that process (without reading the file again), the site
+    there (in a thread), MkDocs' ``on_files`` keeps that process (without reading the file again), the site
     gets the index, and the listener is gone after the build. A file of another docs folder
     starts nothing. The next build's ``on_files`` starts its own when no pipeline told it."""
     from scripts import events, search_hooks
@@ -550,7 +551,12 @@ def test_the_index_starts_when_the_pipeline_writes_the_articles(tmp_path, record
         other.write_bytes(jsonl(records))
         events.tell_articles_written(other)
         assert search_hooks._current == []
+        threads = []
+        real_start = search_hooks.start
+        monkeypatch.setattr(search_hooks, "start", lambda c: threads.append(threading.current_thread()) or real_start(c))
         events.tell_articles_written(articles)
+        search_hooks.settle()
+        assert threads and threads[0] is not threading.current_thread()  # in the background
         assert len(search_hooks._current) == 1 and search_hooks._current[0].process is not None
         early = search_hooks._current[0]
         with monkeypatch.context() as m:
@@ -609,3 +615,14 @@ def test_records_are_read_one_per_newline_even_with_a_raw_line_separator(tmp_pat
     path = tmp_path / "articles.jsonl"
     path.write_text('{"id": "a", "body": "甲\u2028乙"}\n{"id": "b"}\n', encoding="utf-8")
     assert load_records(path) == [{"id": "a", "body": "甲\u2028乙"}, {"id": "b"}]
+
+
+def test_what_fails_in_the_background_is_raised_by_the_wait():
+    from scripts.search_hooks import in_background
+
+    def fail() -> None:
+        raise OSError("articles.jsonl could not be read")
+
+    wait = in_background(fail)
+    with pytest.raises(OSError, match="could not be read"):
+        wait()
