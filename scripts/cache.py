@@ -276,6 +276,50 @@ class Cache:
         return removed
 
 
+RACY_NS = 2_000_000_000  # a file changed this close to being read is read again next time
+
+
+class FileDigests:
+    """The SHA-256 of files' bytes, remembered between builds by each file's state (inode,
+    size, modification and change times), as git's index does: a rebuild after one page
+    changed reads that page, not the 4,000 others (80 MB at 10,000 articles, a quarter of a
+    second with hashing). Any write gives a file a new change time. Like git's "racily clean"
+    rule, a file changed less than :data:`RACY_NS` before it was read is not remembered: a
+    change within the same tick of the file system's clock could leave its state as it was.
+    Kept as one entry of ``cache`` (:meth:`keep`); a cache that is off remembers nothing."""
+
+    def __init__(self, cache: Cache) -> None:
+        self.cache = cache
+        self.key = cache.key("file digests")
+        known = cache.get(self.key, lambda v: isinstance(v, dict)) if cache.enabled else MISSING
+        self.known: dict[str, tuple[tuple[int, int, int, int], str]] = {} if known is MISSING else known
+        self.seen: dict[str, tuple[tuple[int, int, int, int], str]] = {}
+
+    def get(self, path: str) -> tuple[str, bytes | None] | None:
+        """``(digest, bytes)`` of the file at ``path``: the bytes are None when the digest was
+        remembered (not read). None when the file cannot be read."""
+        try:
+            st = os.stat(path)
+            state = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+            known = self.known.get(path)
+            if known is not None and known[0] == state:
+                self.seen[path] = known
+                return known[1], None
+            with open(path, "rb") as f:
+                data = f.read()
+        except OSError:
+            return None
+        digest = hashlib.sha256(data).hexdigest()
+        if time.time_ns() - max(st.st_mtime_ns, st.st_ctime_ns) > RACY_NS:
+            self.seen[path] = (state, digest)
+        return digest, data
+
+    def keep(self) -> None:
+        """Remember the files seen in this build (only those) for the next."""
+        if self.cache.enabled and self.seen != self.known:
+            self.cache.put(self.key, self.seen)
+
+
 def write_atomically(path: Path, data: bytes) -> None:
     """Write ``data`` to a temporary file beside ``path``, then rename it over ``path``."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")

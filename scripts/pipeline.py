@@ -14,6 +14,7 @@ here, on everything.
 from __future__ import annotations
 
 import gc
+import hashlib
 import logging
 import multiprocessing
 import os
@@ -26,7 +27,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator, Sequence, TypeVar
 
-from .cache import MISSING, PROTOCOL, Cache, Packed, Unpacked, UnpackedMap
+from .cache import MISSING, PROTOCOL, Cache, FileDigests, Packed, Unpacked, UnpackedMap
 from .model import Article, BuildReport, DecodedPage, Diagnostic, PageError, PageMeta, PageResult, evolve
 
 if TYPE_CHECKING:
@@ -225,12 +226,13 @@ def compute_and_store(func: Callable[[T], R], cache: Cache, task: tuple[T, str])
 
 def cached_map(func: Callable[[T], R], items: Sequence[T], keys: Sequence[str], cache: Cache,
                valid: Callable[[object], bool] = lambda value: True,
-               prepare: Callable[[], None] = lambda: None) -> list[R]:
+               prepare: Callable[[], None] = lambda: None, found: list | None = None) -> list[R]:
     """``func`` over ``items`` in order, each result taken from ``cache`` under its key when
     there is a ``valid`` one, else computed (in the pool, see :func:`parallel_map`, after
-    ``prepare()`` has loaded here what the workers should inherit) and stored."""
+    ``prepare()`` has loaded here what the workers should inherit) and stored. ``found``: what
+    the caller read from the cache already for each key (:data:`MISSING`: to compute)."""
     with paused_gc():
-        results: list = [cache.get(key, valid) for key in keys]
+        results: list = list(found) if found is not None else [cache.get(key, valid) for key in keys]
     todo = [i for i, value in enumerate(results) if value is MISSING]
     if pool_size(len(todo)) == 1:  # no pickling needed but for the cache
         for i in todo:
@@ -274,22 +276,41 @@ def read_or_none(path: Path) -> bytes | None:
         return None
 
 
-def process_pages(jobs: list[tuple[Path, str, PageMeta]], cache: Cache) -> list[tuple[PageOutcome, str | None]]:
+def process_pages(jobs: list[tuple[Path, str, PageMeta]], cache: Cache, digests: FileDigests | None = None,
+                  ) -> list[tuple[PageOutcome, str | None]]:
     """:func:`process_page` for every ``(path, name, meta)``, in order, each with its key (None
-    for a page that cannot be read): cached by the file's bytes, its name and its manifest
-    metadata, the rest run in the pool."""
-    data = [read_or_none(path) for path, _, _ in jobs]
-    outcomes: list = [None] * len(jobs)
-    readable = [i for i, d in enumerate(data) if d is not None]
-    for i, d in enumerate(data):
-        if d is None:  # unreadable: the error comes from reading it again, never cached
-            outcomes[i] = process_page(*jobs[i])
-    tasks = [(data[i], jobs[i][1], jobs[i][2]) for i in readable]
-    keys = [cache.key(d, name, repr(meta)) for d, name, meta in tasks]
-    for i, outcome in zip(readable, cached_map(process_task, tasks, keys, cache, is_page_outcome)):
+    for a page that cannot be read): cached by the digest of the file's bytes, its name and its
+    manifest metadata, the rest run in the pool. ``digests``: the files' digests as of the last
+    build (:class:`scripts.cache.FileDigests`): a file they vouch for is read only when its
+    result is not in the cache (and then keyed by what was read)."""
+    digests = digests or FileDigests(Cache(None))
+    outcomes: list = [MISSING] * len(jobs)
+    keys: list[str | None] = [None] * len(jobs)
+    data: list[bytes] = [b""] * len(jobs)
+    with paused_gc():
+        for i, (path, name, meta) in enumerate(jobs):
+            read = digests.get(os.path.abspath(path))
+            if read is not None:
+                keys[i] = cache.key(read[0], name, repr(meta))
+                outcomes[i] = cache.get(keys[i], is_page_outcome)
+                if outcomes[i] is MISSING and read[1] is None:  # vouched for, no result: read it
+                    bytes_ = read_or_none(path)
+                    read = None if bytes_ is None else (hashlib.sha256(bytes_).hexdigest(), bytes_)
+                    if read is not None and cache.key(read[0], name, repr(meta)) != keys[i]:  # changed meanwhile
+                        keys[i] = cache.key(read[0], name, repr(meta))
+                        outcomes[i] = cache.get(keys[i], is_page_outcome)
+            if read is None:  # unreadable: the error comes from reading it again, never cached
+                outcomes[i], keys[i] = process_page(path, name, meta), None
+            elif outcomes[i] is MISSING:
+                data[i] = read[1] or b""
+    fresh = [i for i, outcome in enumerate(outcomes) if outcome is MISSING]
+    tasks = [(data[i], jobs[i][1], jobs[i][2]) for i in fresh]
+    computed = cached_map(process_task, tasks, [keys[i] for i in fresh], cache, is_page_outcome,
+                          found=[MISSING] * len(fresh))
+    for i, outcome in zip(fresh, computed):
         outcomes[i] = outcome
-    key_of = dict(zip(readable, keys))
-    return [(outcome, key_of.get(i)) for i, outcome in enumerate(outcomes)]
+    digests.keep()
+    return list(zip(outcomes, keys))
 
 
 #: page file -> the key of its page's result (a digest of all it is made of): see :func:`collect`.
@@ -318,17 +339,18 @@ def collect(seeds_dir: Path, manifest_path: Path | None = None, root: Path | Non
     files = page_files(seeds_dir)
     metas, diagnostics = load_manifest(manifest_path, [p.name for p in files], display_path(manifest_path, root))
     load_stages()
-    cache = Cache.open(root, "pages")
+    cache, files_cache = Cache.open(root, "pages"), Cache.open(root, "files")
     base = root.resolve()
     jobs = [(path, display_path(path, root, base), metas.get(path.name, PageMeta())) for path in files]
     pages: list[PageResult] = []
-    for (result, diags), key in process_pages(jobs, cache):
+    for (result, diags), key in process_pages(jobs, cache, FileDigests(files_cache)):
         diagnostics.extend(diags)
         if result is not None:
             pages.append(result)
             if origins is not None and key is not None:
                 origins[result.file] = key
     log_cache("pages", cache)
+    files_cache.prune()
     return BuildReport(tuple(pages), tuple(diagnostics))
 
 

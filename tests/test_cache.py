@@ -334,3 +334,69 @@ def test_the_words_and_samples_of_cached_articles_stay_pickled_until_read(projec
     assert reads and not any(words.unpickled or sample.unpickled for words, _, sample in reads)
     assert [(w.value, v, s.value) for w, v, s in reads] == [
         (w.value, v, s.value) for w, v, s in map(archive_reads, [a for a in articles])]
+
+
+# --- file digests ---------------------------------------------------------------------------
+
+def test_a_file_digest_is_remembered_while_the_file_stays_as_it_was(tmp_path, monkeypatch):
+    """Remembered by inode, size and times: not read again; any write reads it again (its
+    change time moves even when its size and modification time are put back)."""
+    import hashlib
+
+    monkeypatch.setattr(cache_mod, "RACY_NS", -1)
+    cache = Cache(tmp_path / "files", "code")
+    page = tmp_path / "page.txt"
+    page.write_bytes("本报讯 青岛高新区".encode())
+    first = cache_mod.FileDigests(cache)
+    assert first.get(str(page)) == (hashlib.sha256(page.read_bytes()).hexdigest(), page.read_bytes())
+    first.keep()
+    assert cache_mod.FileDigests(cache).get(str(page)) == (first.seen[str(page)][1], None)  # not read
+    before = page.stat()
+    time.sleep(0.01)
+    page.write_bytes("本报讯 烟台高新区".encode())  # the same size
+    os.utime(page, ns=(before.st_atime_ns, before.st_mtime_ns))
+    again = cache_mod.FileDigests(cache).get(str(page))
+    assert again == (hashlib.sha256(page.read_bytes()).hexdigest(), page.read_bytes())
+    assert cache_mod.FileDigests(cache).get(str(tmp_path / "gone.txt")) is None
+
+
+def test_a_file_changed_just_before_it_was_read_is_not_remembered(tmp_path):
+    """Git's racily clean rule: a change within the same tick of the file system's clock
+    could leave the file's state as it was."""
+    cache = Cache(tmp_path / "files", "code")
+    page = tmp_path / "page.txt"
+    page.write_bytes("本报讯".encode())
+    digests = cache_mod.FileDigests(cache)
+    assert digests.get(str(page))[1] is not None and digests.seen == {}
+
+
+def test_pages_the_digests_vouch_for_are_not_read_unless_their_results_are_gone(project, monkeypatch, seed_report):
+    monkeypatch.setattr(cache_mod, "RACY_NS", -1)
+    assert collect(project / "seeds", root=project) == seed_report
+    read = []
+    real = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda p: read.append(p.name) or real(p))
+    assert collect(project / "seeds", root=project) == seed_report
+    assert not [n for n in read if n.endswith(".txt")]
+    for entry in entries(project, "pages"):
+        entry.unlink()
+    assert collect(project / "seeds", root=project) == seed_report  # read, keyed by what was read
+    assert len([n for n in read if n.endswith(".txt")]) == len(seed_report.pages)
+
+
+def test_a_digest_that_no_longer_matches_the_bytes_never_keys_their_result(project, monkeypatch, seed_report):
+    """A file whose remembered digest is wrong (changed between the state taken and the read)
+    is keyed by the bytes read: its result is never stored under the digest of other bytes."""
+    monkeypatch.setattr(cache_mod, "RACY_NS", -1)
+    collect(project / "seeds", root=project)
+    for entry in entries(project, "pages"):
+        entry.unlink()
+    real_get, real_key, wrong = cache_mod.FileDigests.get, Cache.key, []
+    monkeypatch.setattr(cache_mod.FileDigests, "get", lambda self, path: (("0" * 64, None) if path.endswith(".txt")
+                                                                            else real_get(self, path)))
+    monkeypatch.setattr(Cache, "key", lambda self, *parts: (k := real_key(self, *parts),
+                                                            parts[:1] == ("0" * 64,) and wrong.append(k))[0])
+    assert collect(project / "seeds", root=project) == seed_report
+    stored = {e.name.removesuffix(".pickle") for e in entries(project, "pages")}
+    assert len(wrong) == len(seed_report.pages) and len(stored) == len(seed_report.pages)
+    assert not stored & set(wrong)
