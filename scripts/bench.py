@@ -24,6 +24,7 @@ spaces left at wrap points).
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import random
@@ -412,6 +413,23 @@ def run(n: int, stock: bool, stock_timeout: float, smaller: dict | None = None) 
     return out
 
 
+def yardstick(rounds: int = 3) -> float:
+    """Seconds for a fixed piece of pure-Python work (counting, sorting and hashing words), the
+    best of ``rounds``: how fast the machine is right now, so that runs on a busier or slower
+    machine can be told apart (each size's run is bracketed by two): 0.37 s late in session 8."""
+    words = [f"党建{i % 5003}园区{i % 7919}" for i in range(300_000)]
+    best = float("inf")
+    for _ in range(rounds):
+        started = time.perf_counter()
+        counts: dict[str, int] = {}
+        for w in words:
+            counts[w] = counts.get(w, 0) + 1
+        sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        hashlib.sha256("".join(words).encode()).hexdigest()
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
 def cell(v) -> str:
     return f"{v:,.2f}" if isinstance(v, float) else f"{v:,}" if isinstance(v, int) else str(v)
 
@@ -425,7 +443,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     rows = []
     for n in args.n:
+        before = yardstick()
         rows.append(run(n, not args.no_stock, args.stock_timeout, rows[-1] if rows else None))
+        rows[-1]["machine yardstick s, before / after (fixed pure-Python work)"] = f"{before:.2f} / {yardstick():.2f}"
         print(json.dumps(rows[-1], ensure_ascii=False), file=sys.stderr, flush=True)
     keys = list(dict.fromkeys(k for r in rows for k in r))
     print("| figure | " + " | ".join(f"N={r['articles']:,}" for r in rows) + " |")
