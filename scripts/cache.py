@@ -300,18 +300,25 @@ class FileDigests:
         remembered (not read). None when the file cannot be read."""
         try:
             st = os.stat(path)
-            state = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
-            known = self.known.get(path)
-            if known is not None and known[0] == state:
-                self.seen[path] = known
-                return known[1], None
-            with open(path, "rb") as f:
-                data = f.read()
+        except OSError:
+            return None
+        known = self.known.get(path)
+        if known is not None and known[0] == (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns):
+            self.seen[path] = known
+            return known[1], None
+        return self.read(path, st)
+
+    def read(self, path: str, st: os.stat_result | None = None) -> tuple[str, bytes] | None:
+        """``(digest, bytes)`` of the file at ``path``, read now (``st``: its state, taken
+        before), remembered unless it changed just before; None when it cannot be read."""
+        try:
+            st = st or os.stat(path)
+            data = Path(path).read_bytes()
         except OSError:
             return None
         digest = hashlib.sha256(data).hexdigest()
         if time.time_ns() - max(st.st_mtime_ns, st.st_ctime_ns) > RACY_NS:
-            self.seen[path] = (state, digest)
+            self.seen[path] = ((st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns), digest)
         return digest, data
 
     def keep(self) -> None:

@@ -14,7 +14,6 @@ here, on everything.
 from __future__ import annotations
 
 import gc
-import hashlib
 import logging
 import multiprocessing
 import os
@@ -294,11 +293,10 @@ def process_pages(jobs: list[tuple[Path, str, PageMeta]], cache: Cache, digests:
                 keys[i] = cache.key(read[0], name, repr(meta))
                 outcomes[i] = cache.get(keys[i], is_page_outcome)
                 if outcomes[i] is MISSING and read[1] is None:  # vouched for, no result: read it
-                    bytes_ = read_or_none(path)
-                    read = None if bytes_ is None else (hashlib.sha256(bytes_).hexdigest(), bytes_)
-                    if read is not None and cache.key(read[0], name, repr(meta)) != keys[i]:  # changed meanwhile
-                        keys[i] = cache.key(read[0], name, repr(meta))
-                        outcomes[i] = cache.get(keys[i], is_page_outcome)
+                    read = digests.read(os.path.abspath(path))
+                    key = read and cache.key(read[0], name, repr(meta))
+                    if key and key != keys[i]:  # changed meanwhile
+                        keys[i], outcomes[i] = key, cache.get(key, is_page_outcome)
             if read is None:  # unreadable: the error comes from reading it again, never cached
                 outcomes[i], keys[i] = process_page(path, name, meta), None
             elif outcomes[i] is MISSING:

@@ -530,9 +530,10 @@ def test_the_hook_updates_the_last_index_in_its_cache(tmp_path, records):
 
 def test_the_index_starts_when_the_pipeline_writes_the_articles(tmp_path, records, monkeypatch):
     """The hook listens for ``articles.jsonl`` (scripts/events.py): its index process starts
-    there (in a thread), MkDocs' ``on_files`` keeps that process (without reading the file again), the site
-    gets the index, and the listener is gone after the build. A file of another docs folder
-    starts nothing. The next build's ``on_files`` starts its own when no pipeline told it."""
+    there (in a thread), MkDocs' ``on_files`` keeps that process (without reading the file
+    again), the site gets the index, and the listener is gone after the build. A file of
+    another docs folder starts nothing. The next build's ``on_files`` starts its own when no
+    pipeline told it."""
     from scripts import events, search_hooks
 
     docs = tmp_path / "docs"
