@@ -400,3 +400,15 @@ def test_a_digest_that_no_longer_matches_the_bytes_never_keys_their_result(proje
     stored = {e.name.removesuffix(".pickle") for e in entries(project, "pages")}
     assert len(wrong) == len(seed_report.pages) and len(stored) == len(seed_report.pages)
     assert not stored & set(wrong)
+
+
+def test_digests_vouched_for_stay_remembered_build_after_build(project, monkeypatch, seed_report):
+    """A digest used without reading the file is kept for the next build too."""
+    monkeypatch.setattr(cache_mod, "RACY_NS", -1)
+    collect(project / "seeds", root=project)
+    read = []
+    real = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda p: read.append(p.name) or real(p))
+    for _ in range(2):
+        assert collect(project / "seeds", root=project) == seed_report
+    assert not [n for n in read if n.endswith(".txt")]
