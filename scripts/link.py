@@ -187,17 +187,27 @@ def tokens(text: str) -> list[str]:
 
 def article_text(a: Article) -> str:
     """Everything printed for the article except its title: kicker, subtitle, lead, body, captions."""
-    parts = [a.kicker, a.subtitle, a.lead, *(p.text for p in a.paragraphs), *(c.text for c in a.captions)]
-    return "\n".join(p for p in parts if p)
+    return "\n".join(article_text_parts(a))
+
+
+def article_text_parts(a: Article) -> list[str]:
+    """:func:`article_text` in the parts it joins by line breaks: kicker and subtitle, then the
+    running text (lead, body, captions) whole, as the tags and organisations cut it."""
+    running = "\n".join(t for t in [a.lead, *(p.text for p in a.paragraphs), *(c.text for c in a.captions)] if t)
+    return [p for p in (a.kicker, a.subtitle, running) if p]
 
 
 def token_counts(a: Article) -> Counter[str]:
     """The article's vector: token -> count, title tokens counted :data:`TITLE_WEIGHT` times.
 
     Zone names are left out: articles on the same zone are listed in a section of their own,
-    and a zone name repeated thirty times would otherwise decide what is "related"."""
+    and a zone name repeated thirty times would otherwise decide what is "related".
+
+    The tokens of :func:`article_text` are those of its parts one after another (a line break
+    ends every word), so its running text is cut as the other steps cut it: once, remembered
+    by ``scripts.nlp.tokenize``."""
     zones = _zone_words()
-    counts = Counter(t for t in tokens(article_text(a)) if t not in zones)
+    counts = Counter(t for part in article_text_parts(a) for t in tokens(part) if t not in zones)
     for t in tokens(a.title):
         if t not in zones:
             counts[t] += TITLE_WEIGHT

@@ -42,6 +42,7 @@ STOPWORDS_FILE = DATA_DIR / "stopwords.txt"
 
 #: jieba frequency and tag given to zone names, so they win over their parts (青岛 + 高新区).
 ZONE_FREQ, ZONE_TAG = 20000, "ns"
+CUTS_REMEMBERED = 8  # texts whose words tokenize remembers (the parts of the article at hand)
 
 
 def _entries(path: Path) -> list[tuple[str, int | None, str | None]]:
@@ -126,14 +127,22 @@ def _retagged() -> dict[str, str]:
 
 def tokenize(text: str, hmm: bool = True) -> list[str]:
     """``text`` cut into words (jieba's accurate mode; ``hmm`` also finds words that are in
-    no dictionary, at a small cost).
+    no dictionary, at a small cost). The last few texts' words are remembered
+    (:func:`_remembered_cut`): an article's running text is cut once, for its organisations,
+    its tags and its related-article vector.
 
     >>> tokenize("以“党建红”引领“科技蓝”")
     ['以', '“', '党建红', '”', '引领', '“', '科技蓝', '”']
     >>> tokenize("")
     []
     """
-    return _tokenizer().cut(text, hmm)
+    return list(_remembered_cut(text, hmm))
+
+
+@lru_cache(maxsize=CUTS_REMEMBERED)
+def _remembered_cut(text: str, hmm: bool) -> tuple[str, ...]:
+    """The words of ``text``, as a tuple (each caller gets a list of its own)."""
+    return tuple(_tokenizer().cut(text, hmm))
 
 
 def pos_tag(text: str, hmm: bool = True) -> list[tuple[str, str]]:

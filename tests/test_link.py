@@ -386,3 +386,65 @@ def test_a_packed_vector_reads_back_as_it_was(vector):
 
     back = unpack_vector(pickle.loads(pickle.dumps(pack_vector(vector))))
     assert list(back.items()) == list(vector.items())
+
+
+PART_CHARS = "党建引领青岛高新区园区企业人才aZ5G+#&._%- \u3000\t\r，。“”"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from(PART_CHARS), max_size=30), max_size=5))
+def test_tokens_of_parts_joined_by_line_breaks_are_those_of_each_part(parts):
+    """A line break ends every word, with either tokenizer: so ``token_counts`` may count an
+    article's text part by part (the running text is then cut once for all the steps)."""
+    from unittest import mock
+
+    for tokenizer in (link._tokenizer(), (char_bigrams, frozenset())):
+        with mock.patch.object(link, "_tokenizer", lambda t=tokenizer: t):
+            joined = link.tokens("\n".join(parts))
+            assert joined == [t for part in parts for t in link.tokens(part)], tokenizer
+
+
+def test_token_counts_count_the_whole_article_text(seeds, tokenizer):
+    """Counted part by part, the counts are those of the joined text (and the title's), on
+    every seed article, kicker and subtitle included (the seeds print no subtitle: one is added)."""
+    from collections import Counter
+
+    with_subtitle = dataclasses.replace(longest(seeds), subtitle="楼宇党建引领企业发展 党员先锋岗")
+    assert any(a.kicker for a in seeds)
+    zones = link._zone_words()
+    for a in [*seeds, with_subtitle]:
+        text = "\n".join(t for t in [a.kicker, a.subtitle, a.lead, *(p.text for p in a.paragraphs),
+                                      *(c.text for c in a.captions)] if t)
+        assert link.article_text(a) == text
+        want = Counter(t for t in link.tokens(text) if t not in zones)
+        for t in link.tokens(a.title):
+            if t not in zones:
+                want[t] += link.TITLE_WEIGHT
+        assert link.token_counts(a) == want, a.id
+
+
+def test_an_articles_running_text_is_cut_once_for_all_its_steps(seeds, monkeypatch):
+    """Organisations, tag candidates and the related-article vector read the same running
+    text: ``nlp.tokenize`` cuts it once, and apart from it only the heading's parts."""
+    from collections import Counter
+
+    from scripts import nlp
+    from scripts.enrich import enrich_work, running_text
+
+    real, cuts = nlp._tokenizer(), Counter()
+
+    class Counting:
+        def cut(self, text, hmm):
+            cuts[text] += 1
+            return real.cut(text, hmm)
+
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+    monkeypatch.setattr(nlp, "_tokenizer", Counting)
+    nlp._remembered_cut.cache_clear()
+    a = max((a for a in seeds if a.kicker), key=lambda a: (len(a.paragraphs), a.id))
+    enrich_work(a)
+    text, heading = running_text(a), "\n".join(h for h in (a.kicker, a.title, a.subtitle) if h)
+    assert cuts[text] == 1
+    assert sum(map(len, cuts)) <= len(text) + 3 * len(heading)  # nothing else long is cut
