@@ -195,6 +195,23 @@ def test_write_atomically_leaves_no_temporary_file(tmp_path):
     assert (tmp_path / "x.pickle").read_bytes() == b"more"
 
 
+def test_a_write_that_fails_leaves_no_temporary_file(tmp_path):
+    (tmp_path / "x.pickle").mkdir()  # renaming a file over a folder fails
+    with pytest.raises(OSError):
+        write_atomically(tmp_path / "x.pickle", b"data")
+    assert [p.name for p in tmp_path.iterdir()] == ["x.pickle"]
+
+
+def test_a_cache_whose_folder_was_removed_makes_it_again(tmp_path):
+    """The folder is made when a write finds it missing (not before every entry): also when
+    it was removed after the first entry."""
+    cache = Cache(tmp_path / "ns", "v1")
+    cache.put(cache.key("a"), 1)
+    shutil.rmtree(tmp_path / "ns")
+    cache.put(cache.key("b"), 2)
+    assert Cache(tmp_path / "ns", "v1").get(cache.key("b")) == 2
+
+
 def scripts_copy(tmp_path: Path) -> Path:
     scripts = tmp_path / "scripts"
     (scripts / "data").mkdir(parents=True)
