@@ -64,11 +64,11 @@ Reads = tuple[Packed, Packed, Packed]
 
 def archive_reads(a: Article) -> Reads:
     """What the archive-wide steps read of one article, as words: its tag candidates
-    (``tags.article_words``: heading, text), the unit vector of its token counts for related
-    articles (``link.article_vector``) and its sample for near-duplicate search
-    (``link.duplicate_sample``). Cutting and sampling the text are their costly part, and they
-    depend on the article alone, so the pipeline does them per article, in workers, cached;
-    the archive-wide steps then only count. Each is read by a process of its own for a large
+    (``tags.article_words``: heading, text, packed by ``tags.pack_words``), the unit vector of
+    its token counts for related articles (``link.article_vector``) and its sample for
+    near-duplicate search (``link.duplicate_sample``). Cutting and sampling the text are their
+    costly part, and they depend on the article alone, so the pipeline does them per article,
+    in workers, cached; the archive-wide steps then only count. Each is read by a process of its own for a large
     archive (``pipeline.enrich_report``): they stay pickled until then (``cache.Packed``).
 
     >>> from scripts.link import unpack_vector
@@ -76,12 +76,13 @@ def archive_reads(a: Article) -> Reads:
     >>> words, vector, _ = archive_reads(Article("x", "article", "设立党员先锋岗", False, None, None, None, (), None,
     ...                                       "园区设立孵化器。", (), (), (), None, None, "f", "", (1, 1)))
     >>> words.value, {t: round(w, 3) for t, w in unpack_vector(vector.value).items()}  # counts 1, 2 (title): 1, 1 + log 2, over their norm
-    ((('党员先锋岗',), ('孵化器',)), {'孵化器': 0.509, '党员先锋岗': 0.861})
+    (('党员先锋岗', '孵化器'), {'孵化器': 0.509, '党员先锋岗': 0.861})
     """
     from .link import article_vector, duplicate_sample, han_text, pack_vector
-    from .tags import article_words
+    from .tags import article_words, pack_words
 
-    return Packed(article_words(a)), Packed(pack_vector(article_vector(a))), Packed(duplicate_sample(han_text(a)))
+    return (Packed(pack_words(article_words(a))), Packed(pack_vector(article_vector(a))),
+            Packed(duplicate_sample(han_text(a))))
 
 
 def enrich_work(a: Article) -> tuple[Packed, Reads]:

@@ -295,3 +295,15 @@ def test_scores_are_damped_tf_times_idf_with_the_user_word_bonus(title, text, re
     assert {"党员先锋岗", "科技红娘", "链主企业"} <= users and "园区" not in users
     expected = {t: (1 + math.log(n)) * tagger.idf(t) * (USERDICT_BONUS if t in users else 1) for t, n in tf.items()}
     assert tagger.scores_of(tuple(title), tuple(text)) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.tuples(*[st.lists(st.text(alphabet=st.sampled_from("党建园区\n"), max_size=3), max_size=5)] * 2))
+def test_packed_words_read_back_as_they_were(words):
+    """Words (one may be empty, or hold the line break that joins them) come back in order."""
+    import pickle
+
+    from scripts.tags import pack_words, unpack_words
+
+    back = unpack_words(pickle.loads(pickle.dumps(pack_words(words))))
+    assert [list(part) for part in back] == [list(part) for part in words]
