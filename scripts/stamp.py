@@ -303,7 +303,7 @@ def take_back(site_dir: Path, pages: list) -> None:
     """Put each folder :func:`kept` from the previous build back in ``site_dir``: what MkDocs
     wrote into that folder this build replaces the old entries of the same name, and entries
     that are neither a stamped page of this build (``pages``) nor MkDocs' are removed. The
-    pages left are the previous build's stamping; :func:`_stamp_chunk` keeps one only when it
+    pages left are the previous build's stamping; :func:`_from_cache` keeps one only when it
     is the cached page of this build's key."""
     wanted: dict[str, set[str]] = {}
     for f in pages:
@@ -338,14 +338,16 @@ def stamped_files(files) -> list:
 
 def stamp_site(config, files, nav, env, extra: Callable[[dict, str, str], dict | None],
                cache_dir: Path | None = None) -> int:
-    """Write every stamped page into ``site_dir``; returns how many. The pages are shared out
-    to :func:`workers` forked processes (the shells are rendered first, in this one); their
-    warnings are logged here, where MkDocs counts them for ``--strict``. Pages are added to
-    the sitemap.
+    """Write every stamped page into ``site_dir``; returns how many. The pages to render are
+    shared out to :func:`workers` forked processes (the shells are rendered first, in this
+    one); their warnings are logged here, where MkDocs counts them for ``--strict``. Pages are
+    added to the sitemap.
 
     ``cache_dir``: finished pages are kept there (:func:`page_key`), and a page whose key is
-    unchanged is hard-linked (or copied) from it instead of rendered again; entries this build
-    did not use are removed. Pages with a warning are never cached, so they warn on every build.
+    unchanged is hard-linked (or copied) from it instead of rendered again, in this process
+    (:func:`_from_cache`: a rebuild finds nearly every page there, and forking workers from the
+    build's large process costs more than looking them up); entries this build did not use are
+    removed. Pages with a warning are never cached, so they warn on every build.
     """
     global _STAMPER
     stamper = Stamper(config, files, nav, env, extra)
@@ -359,16 +361,17 @@ def stamp_site(config, files, nav, env, extra: Callable[[dict, str, str], dict |
         stamper.salt = _digest(repr(sorted((k, _digest(v.with_toc + v.no_toc + v.item))
                                            for k, v in stamper.shells.items())) + repr(extra_salt(config)))
     jobs = [(f.src_uri, f.url, f.abs_src_path, f.abs_dest_path) for f in pages]
+    placed, jobs = _from_cache(jobs, stamper)
     n = workers(len(jobs))
     if n == 1:
-        results = [_stamp_chunk(jobs, stamper)]
+        results = [placed, _stamp_chunk(jobs, stamper)]
     else:
         import multiprocessing
 
         _STAMPER = stamper  # inherited by the forked workers
         try:
             with multiprocessing.get_context("fork").Pool(n) as pool:
-                results = pool.map(_stamp_chunk, [jobs[k::n * 4] for k in range(n * 4)])
+                results = [placed, *pool.map(_stamp_chunk, [jobs[k::n * 4] for k in range(n * 4)])]
         finally:
             _STAMPER = None
     for warnings, _, _ in results:
@@ -440,44 +443,66 @@ def _keep(page: Path, cached: Path) -> None:
         os.replace(tmp, cached)
 
 
-def _stamp_chunk(jobs: list[tuple[str, str, str, str]], stamper: Stamper | None = None
-                 ) -> tuple[list[str], list[str], int]:
-    """Stamp and write the pages of ``jobs``: ``(warnings, cache keys used, cache hits)``."""
+#: A page to stamp: (source URI, URL, source file, destination file, cache key or None).
+Job = tuple[str, str, str, str, str | None]
+
+
+def _from_cache(jobs: list[tuple[str, str, str, str]], stamper: Stamper,
+                ) -> tuple[tuple[list[str], list[str], int], list[Job]]:
+    """The pages of ``jobs`` the stamp cache holds, in place: ``(no warnings, their keys, how
+    many)``, and the other jobs with their keys (None: no cache), to be rendered."""
+    cache_dir = getattr(stamper, "cache_dir", None)
+    if cache_dir is None:
+        return ([], [], 0), [(*job, None) for job in jobs]
+    keys: list[str] = []
+    rest: list[Job] = []
+    made: set[Path] = set()
+    folder = f"{cache_dir}{os.sep}"  # paths as strings: 20,000 pages are looked up
+    for src_uri, url, src, dest in jobs:
+        key = page_key(src_uri, src, stamper.salt)
+        cached = _stat(folder + key)
+        if cached is None:
+            rest.append((src_uri, url, src, dest, key))
+            continue
+        if _stat(dest) != cached:  # else the previous build's page, still this one
+            _make_way(Path(dest), made)
+            _place(cache_dir / key, Path(dest))
+        keys.append(key)
+    return ([], keys, len(keys)), rest
+
+
+def _make_way(path: Path, made: set[Path]) -> None:
+    """Make ``path``'s folder (once: ``made``) and remove what ``path`` holds: a page is never
+    written through a hard link into the cache."""
+    if path.parent not in made:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        made.add(path.parent)
+    if path.exists():
+        path.unlink()
+
+
+def _stamp_chunk(jobs: list[Job], stamper: Stamper | None = None) -> tuple[list[str], list[str], int]:
+    """Render and write the pages of ``jobs`` (:func:`_from_cache` found them in no cache):
+    ``(warnings, cache keys used, cache hits: none)``."""
     stamper = stamper or _STAMPER
     cache_dir = getattr(stamper, "cache_dir", None)
     warnings: list[str] = []
     keys: list[str] = []
-    hits = 0
     made: set[Path] = set()
-    for src_uri, url, src, dest in jobs:
+    for src_uri, url, src, dest, key in jobs:
         path = Path(dest)
-        key = page_key(src_uri, src, stamper.salt) if cache_dir is not None else None
-        cached = _stat(cache_dir / key) if key is not None else None
-        if cached is not None and _stat(path) == cached:  # the previous build's page, still this one
-            keys.append(key)
-            hits += 1
-            continue
-        if path.parent not in made:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            made.add(path.parent)
-        if path.exists():
-            path.unlink()  # never write through a hard link into the cache
-        if cached is not None:
-            _place(cache_dir / key, path)
-            keys.append(key)
-            hits += 1
-            continue
+        _make_way(path, made)
         stamper.warnings = []
         out = stamper.page(src_uri, url, Path(src).read_text(encoding="utf-8-sig"))
         path.write_bytes(out.encode("utf-8", errors="xmlcharrefreplace"))
         warnings += stamper.warnings
-        if key is not None and not stamper.warnings:  # the finished file joins the cache: a link
+        if key is not None and cache_dir is not None and not stamper.warnings:  # joins the cache: a link
             _keep(path, cache_dir / key)
             keys.append(key)
-    return warnings, keys, hits
+    return warnings, keys, 0
 
 
-def _stat(path: Path) -> tuple[int, int] | None:
+def _stat(path: Path | str) -> tuple[int, int] | None:
     """``(device, inode)`` of a regular file (two hard links of one file have the same), or
     None."""
     try:

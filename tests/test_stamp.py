@@ -247,3 +247,48 @@ def test_stamped_folders_are_kept_only_when_the_stamp_cache_can_vouch_for_them(t
     page.write_text("旧", encoding="utf-8")
     mkdocs_hooks.on_pre_build(config)
     assert (tmp_path / "site" / ".stamped-a" / "x" / "index.html").is_file()
+
+
+def test_pages_in_the_stamp_cache_are_placed_here_and_only_the_others_rendered(tmp_path, monkeypatch):
+    """A rebuild finds nearly every page in the stamp cache: those are hard-linked in this
+    process, and only the pages left to render count for the workers forked."""
+    docs, site, cache = tmp_path / "docs", tmp_path / "site", tmp_path / "cache"
+
+    class File:  # what stamp_site reads of a MkDocs file
+        def __init__(self, name: str) -> None:
+            self.src_uri, self.dest_uri, self.url = f"a/{name}.md", f"a/{name}/index.html", f"a/{name}/"
+            self.abs_src_path, self.abs_dest_path = str(docs / self.src_uri), str(site / self.dest_uri)
+
+        def is_documentation_page(self) -> bool:
+            return True
+
+    rendered, asked = [], []
+
+    class Stamper:
+        def __init__(self, *args) -> None:
+            self.shells, self.warnings = {}, []
+
+        def shell(self, folder: str) -> None:
+            pass
+
+        def page(self, src_uri: str, url: str, text: str) -> str:
+            rendered.append(src_uri)
+            return f"<p>{text}</p>"
+
+    monkeypatch.setattr(stamp, "Stamper", Stamper)
+    monkeypatch.setattr(stamp, "workers", lambda jobs: asked.append(jobs) or 1)
+    files = [File("x"), File("y")]
+    (docs / "a").mkdir(parents=True)
+    for f in files:
+        Path(f.abs_src_path).write_text("页", encoding="utf-8")
+    assert stamp.stamp_site({"site_dir": str(site)}, files, None, None, None, cache) == 2
+    assert rendered == ["a/x.md", "a/y.md"] and asked == [2]
+    rendered.clear(), asked.clear()
+    Path(files[1].abs_src_path).write_text("新的一页", encoding="utf-8")
+    (site / "a" / "x" / "index.html").unlink()  # a page the cache holds, missing from the site
+    assert stamp.stamp_site({"site_dir": str(site)}, files, None, None, None, cache) == 2
+    assert rendered == ["a/y.md"] and asked == [1]
+    assert (site / "a" / "x" / "index.html").read_text(encoding="utf-8") == "<p>页</p>"
+    assert (site / "a" / "x" / "index.html").stat().st_nlink == 2  # the cache's file
+    assert (site / "a" / "y" / "index.html").read_text(encoding="utf-8") == "<p>新的一页</p>"
+    assert len(list(cache.iterdir())) == 2  # the old y page left the cache
