@@ -68,8 +68,9 @@ def archive_reads(a: Article) -> Reads:
     its token counts for related articles (``link.article_vector``) and its sample for
     near-duplicate search (``link.duplicate_sample``). Cutting and sampling the text are their
     costly part, and they depend on the article alone, so the pipeline does them per article,
-    in workers, cached; the archive-wide steps then only count. Each is read by a process of its own for a large
-    archive (``pipeline.enrich_report``): they stay pickled until then (``cache.Packed``).
+    in workers, cached; the archive-wide steps then only count. Each is read by a process of
+    its own for a large archive (``pipeline.enrich_report``): they stay pickled until then
+    (``cache.Packed``).
 
     >>> from scripts.link import unpack_vector
     >>> from scripts.model import Article
