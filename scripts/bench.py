@@ -416,7 +416,8 @@ def run(n: int, stock: bool, stock_timeout: float, smaller: dict | None = None) 
 def yardstick(rounds: int = 3) -> float:
     """Seconds for a fixed piece of pure-Python work (counting, sorting and hashing words), the
     best of ``rounds``: how fast the machine is right now, so that runs on a busier or slower
-    machine can be told apart (each size's run is bracketed by two): 0.37 s late in session 8."""
+    machine can be told apart (each size's run is bracketed by two): 0.25–0.29 s on this
+    machine's fast days, 0.34–0.44 s on its slow ones."""
     words = [f"党建{i % 5003}园区{i % 7919}" for i in range(300_000)]
     best = float("inf")
     for _ in range(rounds):

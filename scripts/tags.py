@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from operator import mul
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Mapping, Sequence
 
 import yaml
 
@@ -300,7 +300,7 @@ def unpack_words(words: Words | tuple[str, str]) -> Words:
 
 
 def tag_articles(articles: Iterable[Article], rules: TagRules | None = None,
-                 k: int = DEFAULT_K, words: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] | None = None,
+                 k: int = DEFAULT_K, words: Mapping[str, Words | tuple[str, str]] | None = None,
                  ) -> dict[str, list[str]]:
     """Tags of every article, by id, with IDF computed over exactly these articles. ``words``:
     the :func:`article_words` of the articles, by id, when the caller has them (say, cached;
