@@ -225,12 +225,14 @@ logging.getLogger("mkdocs.structure.pages").addFilter(stamp.ExcludedLinkFilter()
 
 def on_files(files, config):
     """The bulk generated pages are left to ``scripts/stamp.py``: excluded from MkDocs' own
-    rendering, kept in the file list so links to them are checked and rewritten."""
+    rendering, kept in the file list so links to them are checked and rewritten. The exports
+    are linked into the site, not copied (``stamp.link_exports``)."""
     from mkdocs.structure.files import InclusionLevel
 
     if stamp.enabled():
         for file in stamp.stamped_files(files):
             file.inclusion = InclusionLevel.EXCLUDED
+    stamp.link_exports(files)
     _built["files"] = files
     return files
 

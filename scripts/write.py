@@ -47,7 +47,7 @@ import yaml
 # libyaml's emitter when PyYAML has it (about ten times faster); the same safe subset either way.
 SAFE_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
-from .cache import MISSING, Cache, value_bytes
+from .cache import MISSING, Cache, value_bytes, write_atomically
 from .events import tell_articles_written
 from .model import Article, BuildReport, PageResult, Paragraph, field_names
 
@@ -852,7 +852,10 @@ def _source_block(p: PageResult) -> str:
 
 def write_if_changed(path: Path, text: str | bytes) -> bool:
     """Write ``text`` (UTF-8, ``\\n``; or bytes) unless the file already holds exactly it; True
-    if written. The file is read to compare only when its size is the new one.
+    if written. The file is read to compare only when its size is the new one. A new file is
+    renamed over the old one (``cache.write_atomically``), never written into: a build stopped
+    half-way leaves no half-written page or registry, and a hard link to the old file (the
+    site's copy of an export, ``stamp.link_exports``) keeps the old bytes.
 
     >>> import tempfile
     >>> path = Path(tempfile.mkdtemp()) / "x.md"
@@ -866,7 +869,7 @@ def write_if_changed(path: Path, text: str | bytes) -> bool:
     except (FileNotFoundError, NotADirectoryError):
         pass
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
+    write_atomically(path, data)
     return True
 
 

@@ -359,3 +359,11 @@ def test_enriched_hostile_names_are_text(enriched_site):
     page = (site / "tags" / slug("t", HOSTILE_TAG) / "index.html").read_text(encoding="utf-8")
     assert html.escape(HOSTILE_TAG, quote=False) in page
     assert HOSTILE_TAG not in page
+
+
+def test_the_exports_in_the_site_are_the_pipelines_files(site):
+    """MkDocs copies no export (``stamp.link_exports``): the site's are the same files."""
+    exports = sorted((site.root / "docs" / "data").iterdir())
+    assert exports
+    for path in exports:
+        assert os.path.samefile(path, site.root / "site" / "data" / path.name)

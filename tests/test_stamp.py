@@ -292,3 +292,35 @@ def test_pages_in_the_stamp_cache_are_placed_here_and_only_the_others_rendered(t
     assert (site / "a" / "x" / "index.html").stat().st_nlink == 2  # the cache's file
     assert (site / "a" / "y" / "index.html").read_text(encoding="utf-8") == "<p>新的一页</p>"
     assert len(list(cache.iterdir())) == 2  # the old y page left the cache
+
+
+def test_exports_are_linked_into_the_site_and_keep_the_bytes_it_was_built_with(tmp_path):
+    """The exports under ``data/`` become hard links in the site, which MkDocs' copy leaves as
+    they are; the pipeline's next write of an export replaces it, so the built site keeps the
+    bytes it was built with. Other static files and pages are left to MkDocs."""
+    from mkdocs.structure.files import File
+
+    from scripts.write import write_if_changed
+
+    docs, site = tmp_path / "docs", tmp_path / "site"
+    names = ["data/articles.jsonl", "data/notes.md", "assets/archive.css", "database.csv"]
+    files = [File(name, str(docs), str(site), use_directory_urls=True) for name in names]
+    for f in files:
+        Path(f.abs_src_path).parent.mkdir(parents=True, exist_ok=True)
+        Path(f.abs_src_path).write_bytes("党建\n".encode("utf-8"))
+    stale = site / "data" / "articles.jsonl"  # a dirty build's copy from before
+    stale.parent.mkdir(parents=True)
+    stale.write_bytes(b"old")
+    assert stamp.link_exports(files) == ["data/articles.jsonl"]
+    export = docs / "data" / "articles.jsonl"
+    assert os.path.samefile(export, stale)
+    for f in files:
+        if not f.is_documentation_page():
+            f.copy_file()  # MkDocs' copy: the linked file is left, the others copied
+    assert os.path.samefile(export, stale) and stale.read_bytes() == "党建\n".encode("utf-8")
+    for name in ("assets/archive.css", "database.csv"):
+        assert not os.path.samefile(docs / name, site / name)
+    assert not (site / "data" / "notes").exists()  # a page: neither linked nor copied here
+    assert write_if_changed(export, "党建引领\n")
+    assert stale.read_bytes() == "党建\n".encode("utf-8")
+    assert export.read_text(encoding="utf-8") == "党建引领\n"
