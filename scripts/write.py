@@ -875,7 +875,9 @@ def write_if_changed(path: Path, text: str | bytes) -> bool:
 
 def remove_stale(folder: Path, keep: set[str]) -> list[Path]:
     """Delete the ``*.md`` files directly in ``folder`` whose names are not in ``keep``."""
-    stale = sorted(p for p in folder.glob("*.md") if p.is_file() and p.name not in keep)
+    with os.scandir(folder) as entries:  # names and types as the directory lists them: no stat per page
+        stale = sorted(folder / e.name for e in entries
+                       if e.name.endswith(".md") and e.name not in keep and e.is_file())
     for p in stale:
         p.unlink()
     return stale
