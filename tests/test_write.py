@@ -292,7 +292,8 @@ def test_write_if_changed(tmp_path):
 
 def test_stale_article_pages_are_removed_and_nothing_else(tmp_path):
     keep_outside = [tmp_path / "notes.md", tmp_path / "old.md", tmp_path / "data" / "extra.jsonl",
-                    tmp_path / "a" / "sub" / "nested.md", tmp_path / "a" / "notes.txt"]
+                    tmp_path / "a" / "sub" / "nested.md", tmp_path / "a" / "notes.txt",
+                    tmp_path / "a" / "folder.md" / "inside.txt"]  # a folder named like a page stays
     for p in keep_outside:
         p.parent.mkdir(parents=True, exist_ok=True)
         p.write_text("手写", encoding="utf-8")
@@ -302,7 +303,7 @@ def test_stale_article_pages_are_removed_and_nothing_else(tmp_path):
     assert all(p.read_text(encoding="utf-8") == "手写" for p in keep_outside)
     r = sample_report()
     write_all(report_of(r.pages[0]), tmp_path)  # page 000_a no longer produced
-    assert sorted(p.name for p in (tmp_path / "a").glob("*.md")) == ["b1.md", "b2.md"]
+    assert sorted(p.name for p in (tmp_path / "a").glob("*.md") if p.is_file()) == ["b1.md", "b2.md"]
     assert all(p.exists() for p in keep_outside)
 
 
