@@ -344,17 +344,15 @@ def link_exports(files, folder: str = DATA_DIR) -> list[str]:
     Before: every build copies ``docs/data/articles.jsonl`` to ``site/data/articles.jsonl``.
     After: ``site/data/articles.jsonl`` is another name of ``docs/data/articles.jsonl``.
     """
-    linked = []
+    linked: list[str] = []
+    made: set[Path] = set()
     for f in files:
         if (f.is_documentation_page() or not f.src_uri.startswith(f"{folder}/") or f.abs_src_path is None
                 or not f.inclusion.is_included()):
             continue
-        dest = f.abs_dest_path
         try:
-            os.makedirs(os.path.dirname(dest), exist_ok=True)
-            if os.path.lexists(dest):
-                os.unlink(dest)
-            os.link(f.abs_src_path, dest)
+            _make_way(Path(f.abs_dest_path), made)
+            os.link(f.abs_src_path, f.abs_dest_path)
         except OSError:
             continue
         linked.append(f.src_uri)
